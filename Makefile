@@ -1,0 +1,39 @@
+# The two commands of the README: `make demo` and `make test`. Each makes .venv by itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# llama.cpp builds from source when no wheel is cached; LLAVA is not used and doubles the build.
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+
+.PHONY: demo test lint typecheck unit bench schemas clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[all,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/medmind demo
+
+test: $(STAMP) lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+unit: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+schemas: $(STAMP)
+	$(BIN)/medmind protocol schema --out-dir docs/protocol
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

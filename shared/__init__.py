@@ -1,0 +1,7 @@
+"""The MedMind contract: wire models, topics, enums and schedule expansion.
+
+Pure Python with no I/O. Both the device (`edge_agent`) and the cloud (`cloud`) import it;
+they never import each other.
+"""
+
+SOFTWARE_VERSION = "0.1.0"
