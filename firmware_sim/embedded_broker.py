@@ -90,7 +90,15 @@ def start_embedded_broker(host: str = LOOPBACK, port: int | None = None) -> Embe
     """Start amqtt in a child process on loopback and wait until it accepts connections."""
     chosen = port or free_port(host)
     process = subprocess.Popen(
-        [sys.executable, "-m", "firmware_sim.embedded_broker", "--host", host, "--port", str(chosen)],
+        [
+            sys.executable,
+            "-m",
+            "firmware_sim.embedded_broker",
+            "--host",
+            host,
+            "--port",
+            str(chosen),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -22,7 +22,9 @@ from shared.schedule import expand_plan
 
 app = typer.Typer(help="MedMind: edge-first medication adherence.", no_args_is_help=True)
 protocol_app = typer.Typer(help="The wire contract.", no_args_is_help=True)
-schedule_app = typer.Typer(help="Medication plans and their dose occurrences.", no_args_is_help=True)
+schedule_app = typer.Typer(
+    help="Medication plans and their dose occurrences.", no_args_is_help=True
+)
 app.add_typer(protocol_app, name="protocol")
 app.add_typer(schedule_app, name="schedule")
 
@@ -57,7 +59,9 @@ def protocol_schema(
 
 @schedule_app.command("expand")
 def schedule_expand(
-    plan_file: Annotated[Path, typer.Argument(help="A plan as JSON (the `plan` message body's plan).")],
+    plan_file: Annotated[
+        Path, typer.Argument(help="A plan as JSON (the `plan` message body's plan).")
+    ],
     from_date: Annotated[str, typer.Option("--from", help="First local date, YYYY-MM-DD.")],
     to_date: Annotated[str, typer.Option("--to", help="Last local date, YYYY-MM-DD.")],
 ) -> None:

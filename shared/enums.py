@@ -81,7 +81,7 @@ class Role(StrEnum):
 
 
 class Weekday(StrEnum):
-    """Days of the week as written in plans; `index` matches `date.weekday()`."""
+    """Days of the week as written in plans; `number` matches `date.weekday()`."""
 
     MON = "mon"
     TUE = "tue"
@@ -92,8 +92,11 @@ class Weekday(StrEnum):
     SUN = "sun"
 
     @property
-    def index(self) -> int:
-        return list(Weekday).index(self)
+    def number(self) -> int:
+        return _WEEKDAY_NUMBERS[self]
+
+
+_WEEKDAY_NUMBERS = {day: number for number, day in enumerate(Weekday)}
 
 
 class Button(StrEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, Literal, Self, TypeVar
+from typing import Annotated, Any, Final, Generic, Literal, Self, TypeVar, cast
 
 from pydantic import AwareDatetime, Field, ValidationError, model_validator
 
@@ -19,7 +19,7 @@ from shared.messages import BODY_MODELS, MessageBody
 from shared.plan import ContractModel
 from shared.topics import DEVICE_ID_PATTERN
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 MAX_PAYLOAD_BYTES = 64 * 1024
 
 BodyT = TypeVar("BodyT", bound=MessageBody)
@@ -64,7 +64,7 @@ def make_envelope(
     message_id: uuid.UUID | None = None,
 ) -> Envelope[BodyT]:
     """Wrap `body` in an envelope with a fresh message id and the body's own kind."""
-    return Envelope[type(body)](  # type: ignore[misc]
+    envelope = envelope_model(body.KIND)(
         message_id=message_id or uuid.uuid4(),
         device_id=device_id,
         seq=seq,
@@ -73,11 +73,19 @@ def make_envelope(
         kind=body.KIND,
         body=body,
     )
+    return cast(Envelope[BodyT], envelope)
+
+
+# Parametrised once: pydantic builds a validator per concrete envelope class.
+_ENVELOPE_MODELS: dict[Kind, type[Envelope[Any]]] = {
+    kind: Envelope[model]  # type: ignore[valid-type]
+    for kind, model in BODY_MODELS.items()
+}
 
 
 def envelope_model(kind: Kind) -> type[Envelope[Any]]:
     """The concrete envelope model for one kind (used for parsing and for JSON Schema)."""
-    return Envelope[BODY_MODELS[kind]]  # type: ignore[index]
+    return _ENVELOPE_MODELS[kind]
 
 
 def _describe(error: ValidationError) -> str:
@@ -102,7 +110,7 @@ def parse_envelope(raw: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES) -> E
         raise ContractError("payload must be a JSON object")
     kind_text = decoded.get("kind")
     try:
-        kind = Kind(kind_text)
+        kind = Kind(str(kind_text))
     except ValueError:
         raise ContractError(f"unknown kind {kind_text!r}") from None
     try:

@@ -67,7 +67,7 @@ class PlanItem(ContractModel):
     @field_validator("days_of_week")
     @classmethod
     def _days_unique(cls, value: list[Weekday]) -> list[Weekday]:
-        return sorted(set(value), key=lambda day: day.index)
+        return sorted(set(value), key=lambda day: day.number)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -71,7 +71,7 @@ def applies_on(item: PlanItem, day: date) -> bool:
         return False
     if (day - item.start_date).days % item.every_n_days != 0:
         return False
-    return not item.days_of_week or any(d.index == day.weekday() for d in item.days_of_week)
+    return not item.days_of_week or any(d.number == day.weekday() for d in item.days_of_week)
 
 
 def _daterange(start: date, end: date) -> Iterator[date]:

