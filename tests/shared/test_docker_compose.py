@@ -1,0 +1,62 @@
+"""docker-compose.yml cannot run here (no Docker engine); keep it honest instead.
+
+It must parse, name the production services, wire EMQX to the cloud's auth hooks, and start
+only `medmind` commands that exist.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import typer.main
+import yaml
+
+from shared import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return data
+
+
+def test_compose_names_the_production_services(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert {"postgres", "emqx", "api", "ingest", "jobs", "migrate"} <= set(services)
+    assert services["emqx"]["image"].startswith("emqx/emqx:5.")
+    assert services["postgres"]["image"].endswith("pg16")
+    assert (ROOT / services["api"]["build"]).joinpath("Dockerfile").exists()
+
+
+def test_emqx_authenticates_and_authorises_through_the_cloud(compose: dict[str, Any]) -> None:
+    env = compose["services"]["emqx"]["environment"]
+    assert env["EMQX_AUTHENTICATION__1__URL"].endswith("/api/v1/mqtt/auth")
+    assert env["EMQX_AUTHORIZATION__SOURCES__1__URL"].endswith("/api/v1/mqtt/acl")
+    assert env["EMQX_AUTHORIZATION__NO_MATCH"] == "deny"
+
+
+def _command_exists(group: click.Group, words: list[str]) -> bool:
+    command: click.Command = group
+    for word in words:
+        if not isinstance(command, click.Group) or word not in command.commands:
+            return False
+        command = command.commands[word]
+    return True
+
+
+def test_every_service_command_is_a_real_medmind_command(compose: dict[str, Any]) -> None:
+    cli._add_part_groups()
+    root = typer.main.get_command(cli.app)
+    assert isinstance(root, click.Group)
+    for name, service in compose["services"].items():
+        command = service.get("command")
+        if not command:
+            continue
+        assert command[0] == "medmind", f"{name} must run the medmind CLI"
+        words = [word for word in command[1:] if not word.startswith("-")][:2]
+        assert _command_exists(root, words), f"{name}: `medmind {' '.join(words)}` does not exist"
