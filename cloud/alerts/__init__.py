@@ -1,0 +1,1 @@
+"""Alerts: raised by devices or jobs, acknowledged and resolved by people."""

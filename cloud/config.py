@@ -1,0 +1,65 @@
+"""Typed settings of the cloud, read from `MEDMIND_*` environment variables or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "medmind-development-secret-do-not-use-in-production"
+
+
+def _default_pg_dir() -> Path:
+    return Path.home() / ".local" / "share" / "medmind" / "pgdata"
+
+
+class CloudSettings(BaseSettings):
+    """Everything the cloud services need; one instance per process (see `get_settings`)."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDMIND_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str | None = Field(
+        default=None, description="PostgreSQL URL; unset starts the embedded PostgreSQL."
+    )
+    embedded_pg_dir: Path = Field(default_factory=_default_pg_dir)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_echo: bool = False
+
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    login_rate_limit: int = Field(default=10, ge=1, description="Failed logins allowed per window.")
+    login_rate_window_s: int = Field(default=300, ge=1)
+
+    mqtt_url: str | None = Field(default=None, description="Broker URL; unset: embedded broker.")
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    max_ingest_batch: int = Field(default=500, ge=1, le=10_000)
+    page_size_limit: int = Field(default=500, ge=1)
+
+    llm_model_path: Path | None = Field(
+        default=None, description="GGUF model for the cloud's voice understanding (optional)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Self:
+        secret = self.jwt_secret.get_secret_value()
+        if self.environment != "development" and secret == DEFAULT_JWT_SECRET:
+            raise ValueError(
+                "MEDMIND_JWT_SECRET must be set outside environment=development "
+                "(the built-in default secret is public)"
+            )
+        if len(secret) < 32:
+            raise ValueError("MEDMIND_JWT_SECRET must be at least 32 characters")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> CloudSettings:
+    """The process-wide settings, read once from the environment."""
+    return CloudSettings()

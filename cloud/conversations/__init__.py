@@ -1,0 +1,1 @@
+"""Conversations, interaction logs and LLM requests (device and cloud voice)."""

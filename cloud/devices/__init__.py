@@ -1,0 +1,1 @@
+"""Bedside devices: registration, provisioning credentials, presence, heartbeats."""

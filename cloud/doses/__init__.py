@@ -1,0 +1,1 @@
+"""Dose occurrences and the dose events that decide them."""

@@ -1,0 +1,1 @@
+"""Embeddings of patient text (pgvector when available)."""

@@ -1,0 +1,1 @@
+"""Ingest: idempotent storage of device messages (MQTT and REST) and dead letters."""

@@ -1,0 +1,1 @@
+"""Health insights found by the analytics, with their evidence."""

@@ -1,0 +1,1 @@
+"""Versioned medication plans, their contract form, and the plan-change hook."""

@@ -1,0 +1,1 @@
+"""Medication questions patients asked, and the answers."""

@@ -1,0 +1,1 @@
+"""Daily and weekly adherence summaries (filled by the analytics jobs, read over REST)."""

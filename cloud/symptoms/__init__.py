@@ -1,0 +1,1 @@
+"""Symptoms reported by patients."""

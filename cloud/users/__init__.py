@@ -1,0 +1,1 @@
+"""People who log in: accounts, roles, password hashing, JWT auth."""

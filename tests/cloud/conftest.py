@@ -1,0 +1,72 @@
+"""Cloud fixtures: a migrated template database cloned per test, settings, sessions, the app."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cloud.config import CloudSettings
+from cloud.db import migrate
+from cloud.db.engine import make_engine, make_session_factory, sqlalchemy_url
+from tests.support import services
+
+TEST_JWT_SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture(scope="session")
+def migrated_template(pg_admin_url: str) -> Iterator[str]:
+    """Name of a database migrated to head once per session, the template of every test's."""
+    name = f"medmind_template_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    migrate.upgrade(services._with_database(pg_admin_url, name))
+    try:
+        yield name
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def cloud_db_url(pg_admin_url: str, migrated_template: str) -> Iterator[str]:
+    """SQLAlchemy URL of a fresh, migrated database for one test (dropped afterwards)."""
+    with services.fresh_database(pg_admin_url, template=migrated_template) as url:
+        yield sqlalchemy_url(url)
+
+
+@pytest.fixture
+def cloud_settings(cloud_db_url: str) -> CloudSettings:
+    """Settings pointing at this test's database."""
+    return CloudSettings(
+        environment="test",
+        database_url=cloud_db_url,
+        jwt_secret=TEST_JWT_SECRET,
+        db_pool_size=4,
+        login_rate_limit=5,
+    )
+
+
+@pytest.fixture
+def engine(cloud_settings: CloudSettings) -> Iterator[Engine]:
+    """The engine of this test's database."""
+    engine = make_engine(cloud_settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Session factory bound to this test's database."""
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session on this test's database."""
+    with session_factory() as session:
+        yield session
