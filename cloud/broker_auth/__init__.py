@@ -1,0 +1,1 @@
+"""Broker security: Mosquitto password/ACL files from the database, EMQX HTTP auth hooks."""

@@ -1,0 +1,44 @@
+"""`medmind cloud ingest`: run one ingest worker until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+
+def ingest(
+    worker_id: Annotated[
+        str | None,
+        typer.Option(help="Stable id of this worker (its broker session); default hostname-pid."),
+    ] = None,
+    max_batch: Annotated[int | None, typer.Option(help="Messages per commit.")] = None,
+) -> None:
+    """Ingest every device's messages from the broker into PostgreSQL, then ack them."""
+    from cloud.config import get_settings
+    from cloud.db.engine import make_engine, make_session_factory
+    from cloud.ingest.settings import IngestSettings
+    from cloud.ingest.worker import IngestWorker
+    from cloud.mqtt.settings import MqttSettings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    overrides: dict[str, object] = {}
+    if worker_id is not None:
+        overrides["worker_id"] = worker_id
+    if max_batch is not None:
+        overrides["max_batch"] = max_batch
+    settings = IngestSettings(**overrides)  # type: ignore[arg-type]
+    engine = make_engine(get_settings())
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    worker = IngestWorker(make_session_factory(engine), MqttSettings(), settings)
+    typer.echo(f"ingest worker {settings.worker_id} starting", err=True)
+    try:
+        worker.run(stop)
+    finally:
+        engine.dispose()
+    typer.echo(f"ingest worker stopped after {worker.stats.messages} messages", err=True)

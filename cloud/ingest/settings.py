@@ -1,0 +1,36 @@
+"""Settings of the ingest workers and presence (`MEDMIND_INGEST_*`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class IngestSettings(BaseSettings):
+    """How a worker batches, who it is to the broker, and when a silent device is offline."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDMIND_INGEST_", env_file=".env", extra="ignore")
+
+    worker_id: str = Field(
+        default_factory=_default_worker_id,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Stable per worker (its broker session survives a restart); "
+        "hostname-pid if unset.",
+    )
+    max_batch: int = Field(default=500, ge=1, le=10_000, description="Messages per commit.")
+    retry_base_s: float = Field(default=0.5, gt=0, description="First wait after a failed commit.")
+    retry_cap_s: float = Field(default=30.0, gt=0)
+    offline_after_s: float = Field(
+        default=900.0, gt=0, description="A device silent this long is offline (and alerted)."
+    )
+
+    @property
+    def client_id(self) -> str:
+        return f"medmind-ingest-{self.worker_id}"

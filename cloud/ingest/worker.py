@@ -1,0 +1,241 @@
+"""The ingest worker: MQTT in, PostgreSQL, then acks out (`medmind cloud ingest`).
+
+paho's network thread only queues what arrives; the worker thread takes everything queued (up
+to `max_batch`) as one batch, stores it through `IngestService` in one transaction, and only
+after the commit acknowledges each MQTT message (manual ack) and publishes `down/ack` with the
+stored message ids to each device. A failed commit is retried with backoff and nothing is acked,
+so a crash at any point leaves the broker (persistent session) or the device (outbox) holding
+the message, and the idempotent insert makes the redelivery harmless. Bad payloads become dead
+letters inside `IngestService` and are acked like the rest: the loop never stops on input.
+
+Several workers split the load through one shared subscription (`$share/<group>/...`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.reasoncodes import ReasonCode
+from sqlalchemy.orm import Session, sessionmaker
+
+from cloud.ingest.presence import PresenceService
+from cloud.ingest.service import IngestService, RawMessage
+from cloud.ingest.settings import IngestSettings
+from cloud.mqtt.client import make_client, start_and_wait
+from cloud.mqtt.settings import MqttSettings
+from shared.envelope import make_envelope
+from shared.kinds import Kind
+from shared.messages import MAX_ACK_IDS, AckBody
+from shared.presence import PresenceStatus
+from shared.topics import (
+    TopicError,
+    down_topic,
+    parse_topic,
+    shared_subscription,
+    status_wildcard,
+    up_wildcard,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One MQTT message as received, with what is needed to ack it on the same connection."""
+
+    mid: int
+    qos: int
+    topic: str
+    payload: bytes
+    received_at: datetime
+    connection: int
+
+
+@dataclass
+class WorkerStats:
+    """Counters a benchmark or a log line reads."""
+
+    batches: int = 0
+    messages: int = 0
+    acked_ids: int = 0
+
+
+class IngestWorker:
+    """One ingest worker process: a paho client with manual acks and a batching loop."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        mqtt_settings: MqttSettings,
+        settings: IngestSettings,
+    ) -> None:
+        self._sessions = session_factory
+        self._mqtt_settings = mqtt_settings
+        self._settings = settings
+        self._inbox: queue.Queue[Delivery] = queue.Queue()
+        self._connection = itertools.count(1)
+        self._current_connection = 0
+        # Ack envelopes need an increasing seq; microseconds since the epoch survive restarts.
+        self._ack_seq = itertools.count(time.time_ns() // 1000)
+        self.stats = WorkerStats()
+        self.ready = threading.Event()
+        self._client = make_client(
+            mqtt_settings, settings.client_id, persistent=True, manual_ack=True
+        )
+        self._client.max_inflight_messages_set(1000)
+        self._client.max_queued_messages_set(0)
+        self._client.on_connect = self._on_connect
+        self._client.on_message = self._on_message
+
+    # --- MQTT side (paho's network thread) ---------------------------------------------------
+
+    def _filters(self) -> list[str]:
+        filters = [up_wildcard(), status_wildcard()]
+        if self._mqtt_settings.shared_subscription:
+            group = self._mqtt_settings.shared_group
+            return [shared_subscription(group, topic_filter) for topic_filter in filters]
+        return filters
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: Any,
+        reason_code: ReasonCode,
+        properties: Any,
+    ) -> None:
+        if reason_code.is_failure:
+            log.error("broker refused the ingest worker: %s", reason_code)
+            return
+        # Packet ids restart with a connection: never ack a message from an older one.
+        self._current_connection = next(self._connection)
+        client.subscribe([(topic_filter, 1) for topic_filter in self._filters()])
+        self.ready.set()
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        self._inbox.put(
+            Delivery(
+                mid=message.mid,
+                qos=message.qos,
+                topic=message.topic,
+                payload=bytes(message.payload),
+                received_at=datetime.now(UTC),
+                connection=self._current_connection,
+            )
+        )
+
+    # --- worker loop -------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Connect and ingest until `stop` is set."""
+        start_and_wait(self._client, self._mqtt_settings, self.ready, persistent=True)
+        self._client.reconnect_delay_set(1, 30)
+        try:
+            while not stop.is_set():
+                batch = self._next_batch(timeout_s=0.5)
+                if batch:
+                    self._process(batch, stop)
+        finally:
+            self._client.disconnect()
+            self._client.loop_stop()
+
+    def _next_batch(self, timeout_s: float) -> list[Delivery]:
+        try:
+            batch = [self._inbox.get(timeout=timeout_s)]
+        except queue.Empty:
+            return []
+        while len(batch) < self._settings.max_batch:
+            try:
+                batch.append(self._inbox.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _process(self, batch: list[Delivery], stop: threading.Event) -> None:
+        delay = self._settings.retry_base_s
+        while True:
+            try:
+                acks = self._store(batch)
+                break
+            except Exception:
+                log.exception("storing a batch of %d failed; retrying in %.1f s", len(batch), delay)
+                if stop.wait(delay):
+                    return
+                delay = min(delay * 2, self._settings.retry_cap_s)
+        for delivery in batch:
+            if delivery.connection == self._current_connection:
+                self._client.ack(delivery.mid, delivery.qos)
+        for device_id, message_ids in acks.items():
+            self._publish_acks(device_id, message_ids)
+        self.stats.batches += 1
+        self.stats.messages += len(batch)
+
+    def _store(self, batch: Sequence[Delivery]) -> dict[str, list[uuid.UUID]]:
+        """Store the batch in one commit; return the message ids to ack, per sending device."""
+        facts: list[RawMessage] = []
+        statuses: list[Delivery] = []
+        for delivery in batch:
+            if delivery.topic.endswith("/status"):
+                statuses.append(delivery)
+            else:
+                facts.append(
+                    RawMessage(_topic_device(delivery.topic), delivery.payload, delivery.topic)
+                )
+        acks: dict[str, list[uuid.UUID]] = {}
+        with self._sessions() as db:
+            if statuses:
+                presence = PresenceService(db)
+                for delivery in statuses:
+                    _record_status(presence, delivery)
+                db.commit()
+            if facts:
+                ackable = set(IngestService(db).ingest_raw(facts).ackable)
+                for fact in facts:
+                    message_id = _message_id(fact.payload)
+                    if message_id in ackable:
+                        acks.setdefault(fact.device_id, []).append(message_id)
+        return acks
+
+    def _publish_acks(self, device_id: str, message_ids: Sequence[uuid.UUID]) -> None:
+        topic = down_topic(device_id, Kind.ACK)
+        for start in range(0, len(message_ids), MAX_ACK_IDS):
+            chunk = list(message_ids[start : start + MAX_ACK_IDS])
+            envelope = make_envelope(device_id, next(self._ack_seq), AckBody(message_ids=chunk))
+            self._client.publish(topic, envelope.to_json(), qos=1)
+            self.stats.acked_ids += len(chunk)
+
+
+def _topic_device(topic: str) -> str:
+    """The device segment of `medmind/v1/devices/<device>/...` (validated later by ingest)."""
+    parts = topic.split("/")
+    return parts[3] if len(parts) > 3 else ""
+
+
+def _message_id(payload: bytes) -> uuid.UUID | None:
+    """The message id a payload names, if any (the id the device will be acked with)."""
+    try:
+        decoded = json.loads(payload)
+        return uuid.UUID(str(decoded["message_id"])) if isinstance(decoded, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _record_status(presence: PresenceService, delivery: Delivery) -> None:
+    try:
+        device_id = parse_topic(delivery.topic).device_id
+        status = PresenceStatus.model_validate_json(delivery.payload)
+    except (TopicError, ValueError) as exc:
+        log.warning("ignoring status message on %s: %s", delivery.topic, exc)
+        return
+    presence.record(device_id, status.state, delivery.received_at)

@@ -1,0 +1,1 @@
+"""The cloud's MQTT side: connection settings, client construction, the plan publisher."""
