@@ -1,0 +1,1 @@
+"""Analytics: adherence summaries, stale marking, insights, refill forecast; set-wise SQL."""

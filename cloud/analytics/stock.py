@@ -1,0 +1,105 @@
+"""Stock and refills: what is left of each medication and how many days it lasts.
+
+Stock is derived, never decremented in place: dispensed quantity minus quantity_per_dose for
+every dose taken since it was dispensed (scheduled and as-needed alike). A dose event that
+arrives days late therefore lowers the stock exactly once. Daily use is forecast from the
+current plan: doses per day of each scheduled item (times a day, weekdays, every n days).
+Items link to a medication by `medication_id`, or by name within the patient when unset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+STOCK_CTE = """
+item_medication AS (
+    SELECT DISTINCT pi.item_id, m.id AS medication_id
+    FROM medication_plan_items pi
+    JOIN medication_plans mp ON mp.id = pi.plan_version_id
+    JOIN medications m ON m.patient_id = mp.patient_id
+     AND (pi.medication_id = m.id
+          OR (pi.medication_id IS NULL AND lower(pi.medication_name) = lower(m.name)))
+),
+stock AS (
+    SELECT m.id AS medication_id, m.patient_id, m.name, m.quantity_dispensed, m.dispensed_at,
+        m.quantity_per_dose, m.low_stock_days,
+        m.quantity_dispensed - m.quantity_per_dose * (
+            SELECT count(*) FROM dose_occurrences o
+            JOIN item_medication im ON im.item_id = o.item_id AND im.medication_id = m.id
+            WHERE o.patient_id = m.patient_id AND o.status IN ('on_time', 'late')
+              AND o.decided_at >= m.dispensed_at
+        ) AS stock_left,
+        (
+            SELECT sum(cardinality(pi.times_of_day)
+                       * (CASE WHEN cardinality(pi.days_of_week) = 0 THEN 7
+                               ELSE cardinality(pi.days_of_week) END) / 7.0
+                       / pi.every_n_days)
+            FROM medication_plan_items pi
+            JOIN medication_plans mp ON mp.id = pi.plan_version_id AND mp.is_current
+            JOIN item_medication im ON im.item_id = pi.item_id AND im.medication_id = m.id
+            WHERE NOT pi.as_needed AND (pi.end_date IS NULL OR pi.end_date >= CAST(:day AS date))
+        ) AS doses_per_day
+    FROM medications m
+    WHERE m.active AND m.quantity_dispensed IS NOT NULL AND m.dispensed_at IS NOT NULL
+),
+supply AS (
+    SELECT s.*, s.doses_per_day * s.quantity_per_dose AS units_per_day,
+        round((greatest(s.stock_left, 0) / nullif(s.doses_per_day * s.quantity_per_dose, 0))
+              ::numeric, 1)::float8 AS days_of_supply,
+        coalesce(s.low_stock_days, :default_low_stock_days) AS threshold_days
+    FROM stock s
+)"""
+
+_STOCK_LEVELS = text(
+    f"""
+WITH {STOCK_CTE.strip()}
+SELECT medication_id, patient_id, name, stock_left, units_per_day, days_of_supply, threshold_days
+FROM supply
+WHERE (CAST(:patient_id AS uuid) IS NULL OR patient_id = CAST(:patient_id AS uuid))
+ORDER BY patient_id, name
+"""
+)
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    """Stock of one medication today and how long it lasts at the planned rate."""
+
+    medication_id: UUID
+    patient_id: UUID
+    name: str
+    stock_left: float
+    units_per_day: float | None
+    days_of_supply: float | None
+    threshold_days: int
+
+    @property
+    def low(self) -> bool:
+        return self.days_of_supply is not None and self.days_of_supply <= self.threshold_days
+
+
+def stock_levels(
+    db: Session, day: date, *, default_low_stock_days: int, patient_id: UUID | None = None
+) -> list[StockLevel]:
+    """Stock of every tracked medication (of one patient, or of all)."""
+    rows = db.execute(
+        _STOCK_LEVELS,
+        {"day": day, "default_low_stock_days": default_low_stock_days, "patient_id": patient_id},
+    )
+    return [
+        StockLevel(
+            medication_id=row.medication_id,
+            patient_id=row.patient_id,
+            name=row.name,
+            stock_left=float(row.stock_left),
+            units_per_day=None if row.units_per_day is None else float(row.units_per_day),
+            days_of_supply=row.days_of_supply,
+            threshold_days=int(row.threshold_days),
+        )
+        for row in rows
+    ]
