@@ -1,0 +1,114 @@
+"""`understand`: emergency rules first, then rules and the model combined as measured.
+
+The evaluation (`medmind voice eval --model`) compared three ways to combine them on
+tests/voice/utterances.yaml; the default, `Strategy.RULES_THEN_MODEL`, scored best: the rules
+decide when they are confident, the model decides the rest, and an emergency found by rules is
+never overridden. The model's output always goes through the same validation, and a model that
+fails or writes nonsense leaves the rules' result in place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import ValidationError
+
+from shared.enums import Intent
+from shared.messages import LlmCall
+from shared.understanding.grammar import OUTPUT_GRAMMAR, OUTPUT_JSON_SCHEMA
+from shared.understanding.model import Understanding
+from shared.understanding.prompt import build_prompt, parse_output
+from shared.understanding.rules import RuleVerdict, question_kind, understand_by_rules
+from shared.understanding.runner import CompletionRequest, ModelRunner
+
+MAX_OUTPUT_TOKENS = 48
+
+
+class Strategy(StrEnum):
+    """How rules and model combine (the evaluation compares them)."""
+
+    RULES_ONLY = "rules_only"
+    RULES_THEN_MODEL = "rules_then_model"
+    MODEL_FIRST = "model_first"
+
+
+@dataclass(frozen=True)
+class UnderstandingOutcome:
+    """The result, the model pass when there was one, and how long understanding took."""
+
+    understanding: Understanding
+    llm_call: LlmCall | None
+    latency_ms: float
+
+
+def understand(
+    text: str,
+    runner: ModelRunner | None = None,
+    *,
+    known_medications: Sequence[str] = (),
+    strategy: Strategy = Strategy.RULES_THEN_MODEL,
+) -> UnderstandingOutcome:
+    """Understand one utterance. Without a runner (or with `RULES_ONLY`) rules decide alone.
+
+    `known_medications` are the patient's medication names, so rules recognise them.
+    """
+    started = time.perf_counter()
+    verdict = understand_by_rules(text, known_medications)
+    if not _wants_model(verdict, runner, strategy):
+        return UnderstandingOutcome(verdict.understanding, None, _since(started))
+    assert runner is not None
+    from_model, llm_call = _ask_model(text, runner)
+    result = verdict.understanding if from_model is None else _complete(from_model, text, verdict)
+    return UnderstandingOutcome(result, llm_call, _since(started))
+
+
+def _wants_model(verdict: RuleVerdict, runner: ModelRunner | None, strategy: Strategy) -> bool:
+    if runner is None or strategy is Strategy.RULES_ONLY:
+        return False
+    if verdict.understanding.is_emergency:
+        return False
+    return strategy is Strategy.MODEL_FIRST or not verdict.confident
+
+
+def _ask_model(text: str, runner: ModelRunner) -> tuple[Understanding | None, LlmCall | None]:
+    request = CompletionRequest(
+        prompt=build_prompt(text),
+        grammar=OUTPUT_GRAMMAR,
+        json_schema=OUTPUT_JSON_SCHEMA,
+        max_tokens=MAX_OUTPUT_TOKENS,
+    )
+    try:
+        completion = runner.complete(request)
+    except (RuntimeError, ValueError, OSError):
+        return None, None
+    call = LlmCall(
+        model_name=completion.model_name[:120],
+        model_version=completion.model_version[:120],
+        prompt=request.prompt[-16_000:],
+        output=completion.text[:4000],
+        latency_ms=max(completion.latency_ms, 0.0),
+        prompt_tokens=completion.prompt_tokens,
+        completion_tokens=completion.completion_tokens,
+    )
+    try:
+        return parse_output(completion.text), call
+    except (ValueError, ValidationError):
+        return None, call
+
+
+def _complete(from_model: Understanding, text: str, verdict: RuleVerdict) -> Understanding:
+    """The model's result with what only rules know (question kind; the plan's medication)."""
+    by_rules = verdict.understanding
+    updates: dict[str, object] = {}
+    if from_model.intent is Intent.MEDICATION_QUESTION:
+        updates["question"] = by_rules.question or question_kind(text)
+    if by_rules.medication is not None:
+        updates["medication"] = by_rules.medication
+    return from_model.model_copy(update=updates)
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

@@ -1,0 +1,155 @@
+"""Emergency rules: checked first, on every utterance, and never dependent on a model.
+
+Recall matters more than precision here: a false alarm costs a caregiver a phone call, a missed
+fall can cost a life. So the patterns are broad (paraphrases, elderly phrasing, recogniser
+slips) and only an explicit denial of the same thing ("I did not fall", "no chest pain") is
+taken out before matching.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EmergencyKind(StrEnum):
+    """What kind of emergency a phrase points to (said in the alert)."""
+
+    FALL = "fall"
+    CHEST_PAIN = "chest_pain"
+    BREATHING = "breathing"
+    STROKE = "stroke"
+    UNCONSCIOUS = "unconscious"
+    BLEEDING = "bleeding"
+    ALLERGIC_REACTION = "allergic_reaction"
+    OVERDOSE = "overdose"
+    SEIZURE = "seizure"
+    SELF_HARM = "self_harm"
+    HELP = "help"
+
+
+@dataclass(frozen=True)
+class EmergencyMatch:
+    """The emergency found and the words that triggered it."""
+
+    kind: EmergencyKind
+    phrase: str
+
+
+_BODY_OF_CHEST = r"(chest|heart|breastbone|left arm and chest)"
+# "help" as a call for help, not "help me with my pills" or "help to remember".
+_HELP = (
+    r"help\b(?! (with|to|me with|me to|me understand|me remember|me find|me figure|me know|"
+    r"me check|understand|remember|find|figure|out|choose|decide|reading|using|me work))"
+)
+
+PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
+    (
+        EmergencyKind.FALL,
+        r"\b(i|i have|i just|i think i|i have just|i had|we|she|he|my (wife|husband) has?)\s*"
+        r"(fell|fallen|fall(en)? over|fall(en)? down|tripped|slipped|collapsed|"
+        r"took a (fall|tumble))|"
+        r"\bhad a (fall|tumble|spill)\b|\bon the (floor|ground)\b|\bcan not get up\b|"
+        r"\bunable to get up\b|\bcan not stand( up)?\b|\bcan not get off the floor\b|"
+        r"\bfell (down|over|out of bed|in the|on the|off)\b|\bfallen (down|over)\b|"
+        r"\bjust fell\b|\bi fell\b|\bfall down\b|\bfell\b$",
+    ),
+    (
+        EmergencyKind.CHEST_PAIN,
+        rf"\b{_BODY_OF_CHEST} (pain|pains|hurts|hurt|is hurting|aches|is aching|feels tight|"
+        r"is tight|tightness|pressure|is heavy|feels heavy|is crushing|is burning)\b|"
+        rf"\b(pain|pains|tightness|pressure|heaviness|squeezing|crushing|ache|aching|burning) "
+        rf"(in|on|across|around) (my|the) {_BODY_OF_CHEST}\b|"
+        r"\bheart attack\b|\bheart is (stopping|failing)\b|\bangina\b|"
+        r"\bchest is (killing|crushing)\b|"
+        r"\btight chest\b|\bchest tightness\b|\bchest pain\b",
+    ),
+    (
+        EmergencyKind.BREATHING,
+        r"\b(can not|could not|can hardly|can barely|struggling to|trouble|difficulty|hard to|"
+        r"problems?|unable to|not able to|hard time) ?(breathe|breathing|catch my breath|get air|"
+        r"get my breath)\b|\bshort(ness)? of breath\b|\bout of breath\b|\bbreathless\b|"
+        r"\bgasping\b|\bchoking\b|\bsuffocating\b|\bwheezing badly\b|\bno air\b|"
+        r"\bcan not breath\b|\bbreathing is (bad|hard|difficult|funny|strange)\b",
+    ),
+    (
+        EmergencyKind.STROKE,
+        r"\bface (is )?(drooping|droops|numb|fallen|crooked|lopsided)\b|\bdrooping face\b|"
+        r"\bslurr(ed|ing)\b|\bcan not (speak|talk|get my words out|find my words)\b|"
+        r"\bwords are (coming out )?(wrong|jumbled|funny)\b|"
+        r"\b(numb|numbness|weak|weakness|can not feel|can not move)\b.{0,30}\b(one side|left side|"
+        r"right side|my (left|right) (arm|leg|side))\b|"
+        r"\bcan not (move|lift|feel) my (arm|leg|face)\b|\bstroke\b|\bworst headache of my life\b|"
+        r"\bsudden(ly)? (can not see|blind|lost my sight)\b",
+    ),
+    (
+        EmergencyKind.UNCONSCIOUS,
+        r"\b(fainted|passed out|blacked out|black out|blacking out|fainting|losing consciousness|"
+        r"lost consciousness|going to faint|about to faint|going to pass out|unconscious|"
+        r"will not wake up|not waking up|not breathing|not responding)\b",
+    ),
+    (
+        EmergencyKind.BLEEDING,
+        r"\bbleeding (a lot|badly|heavily|everywhere|will not stop|a great deal)\b|"
+        r"\b(lots|lot|loads) of blood\b|\bblood everywhere\b|\bwill not stop bleeding\b|"
+        r"\bcoughing (up )?blood\b|\bvomiting blood\b|\bthrowing up blood\b|\bbleeding heavily\b",
+    ),
+    (
+        EmergencyKind.ALLERGIC_REACTION,
+        r"\b(throat|tongue|lips?|face) (is |are )?(swelling|swollen|closing)\b|"
+        r"\banaphyla|\ballergic reaction\b",
+    ),
+    (
+        EmergencyKind.OVERDOSE,
+        r"\btook (too many|way too many|all of my|all my|the whole (bottle|packet|box)|double|"
+        r"twice|an extra|extra)\b|\btaken too many\b|\boverdose(d)?\b|\btoo many (pills|tablets)\b",
+    ),
+    (
+        EmergencyKind.SEIZURE,
+        r"\b(seizures?|having a fit|had a fit|convulsions?|convulsing|shaking uncontrollably)\b",
+    ),
+    (
+        EmergencyKind.SELF_HARM,
+        r"\b(kill myself|end my life|want to die|wanna die|do not want to live|hurt myself|"
+        r"suicid(e|al)|end it all)\b",
+    ),
+    (
+        EmergencyKind.HELP,
+        r"^(help|help me|help help|help me please|please help|please help me|sos|mayday|"
+        r"emergency|it is an emergency|this is an emergency)$|"
+        rf"\b(somebody|someone|anybody|anyone|i need|need|get|send|call for|call) (some )?{_HELP}|"
+        rf"\b{_HELP}(?=.*\b(fall|fell|hurt|pain|floor|bleeding|breathe|dying)\b)|"
+        r"\bhelp me\b(?! (with|to|understand|remember|find|figure|out|choose|decide|read|open|set|"
+        r"know|get|check|work))|"
+        r"\bhelp\b$|\bcall (an )?ambulance\b|\bcall (9 1 1|911|999|112|the doctor now|a doctor now|"
+        r"for help|my (daughter|son|wife|husband|nurse|carer|caregiver) now)\b|"
+        r"\bemergency\b|\burgent(ly)?\b|\bi am dying\b|\bi think i am dying\b|\bget an ambulance\b",
+    ),
+)
+
+# Explicit denials, removed before matching so "I did not fall" is no alarm on its own words.
+_DENIALS = re.compile(
+    r"\b(i )?(did not|have not|never|do not|am not|was not|had not) "
+    r"(fall|fallen|fell|have (any )?chest pain|need (any )?help|need an ambulance|faint|fainted|"
+    r"pass out|passed out|hurt myself)\b|"
+    r"\bno (chest pain|emergency|need for help|need to call)\b|\bnot an emergency\b|"
+    r"\bchest pain (is )?(gone|better|went away)\b|\bnothing urgent\b"
+)
+
+_COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in PATTERNS)
+
+
+def detect_emergency(normalized: str) -> EmergencyMatch | None:
+    """The first emergency in normalized text (see `shared.understanding.text.normalize`)."""
+    remaining = _DENIALS.sub(" ", normalized)
+    for kind, pattern in _COMPILED:
+        match = pattern.search(remaining)
+        if match is not None:
+            return EmergencyMatch(kind=kind, phrase=match.group(0).strip())
+    return None
+
+
+def is_denied(normalized: str) -> bool:
+    """Whether the text explicitly denies an emergency ("I did not fall", "no chest pain")."""
+    return _DENIALS.search(normalized) is not None

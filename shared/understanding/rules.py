@@ -1,0 +1,197 @@
+"""Rules for every intent: fast, offline, and negation-aware.
+
+`understand_by_rules` returns the result and whether the rules are confident. They are confident
+when a pattern for an intent matched, or when the utterance holds no medication, symptom or time
+words at all (small talk); otherwise the model, when there is one, gets the final say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shared.enums import Intent
+from shared.understanding.emergency import EmergencyKind, detect_emergency, is_denied
+from shared.understanding.model import QuestionKind, Understanding
+from shared.understanding.text import is_question, normalize, strip_fillers
+from shared.understanding.vocabulary import (
+    BODY_PARTS,
+    SYMPTOMS,
+    find_medication,
+    find_time,
+    first_match,
+    parse_severity,
+)
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    """What the rules made of an utterance and whether a pattern for the intent matched."""
+
+    understanding: Understanding
+    confident: bool
+
+
+_MED_WORDS = (
+    r"\b(pills?|meds?|medicines?|medications?|medicine|tablets?|capsules?|doses?|dosage|"
+    r"prescriptions?|drugs?|insulin|injections?|shots?|inhaler|puffers?|drops|vitamins?|"
+    r"painkillers?|antibiotics?|water pills?|blood pressure|refills?|the little white ones)\b"
+)
+_TAKE_PAST = (
+    r"\b(took|taken|had|swallowed|done|finished|popped|got through|used|did|taking|take|have)\b"
+)
+_TAKEN_STATEMENT = re.compile(
+    rf"{_TAKE_PAST}\b.{{0,40}}({_MED_WORDS}|\b(it|them|those|these|the lot|all of them|"
+    r"my morning ones|my evening ones|my night ones|my dose)\b)|"
+    rf"{_MED_WORDS}.{{0,20}}\b(taken|done|down|gone|in)\b|"
+    r"^(yes |yeah |yep )?(i )?(did|have|done|took them|took it|taken)( it| them| that)?"
+    r"( already)?$|"
+    r"\ball done\b|\bjust now took\b|\bthe (morning|evening|night) ones are done\b"
+)
+_TAKE_NEGATION = re.compile(
+    r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
+    r"could not|was not able to|not yet|missed|not taken|yet to)\b"
+)
+_SKIP = re.compile(
+    r"\bskip(ping|ped)?\b|\b(will not|am not going to|not going to|do not want to|do not wanna|"
+    r"refuse to|rather not|would rather not|decided not to|chose not to|no longer) "
+    r"(take|have|taking|having)\b.{0,30}"
+    r"(today|tonight|this (morning|evening|time)|now|anymore|any more|for now|this one|"
+    rf"{_MED_WORDS}|\bit\b|\bthem\b)|"
+    r"\b(leave|leaving) (it|them|that|my \w+( \w+)?) (out|off|for now|for today|today|tonight)\b|"
+    r"\bpass on\b|\bgive (it|them|my \w+) a miss\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
+    rf"{_MED_WORDS}|\bno (pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
+    r"\bnot (taking|having) (it|them|my|the|any)\b"
+)
+_DID_I_TAKE = re.compile(
+    r"\b(did|have|had) i (already |even |actually |really )?(take|taken|took|had|have|swallow)\b|"
+    r"\b(if|whether) i (already |have )?(took|taken|had|have taken|did)\b|"
+    r"\b(are|were|is|was) (my |the )?\w* ?(pills|tablets|meds|medicine|dose|doses) (already )?"
+    r"(taken|done)\b|\btaken (it|them|my \w+( \w+)?) (already|yet)\b|\bhave i had\b"
+)
+_NEXT = re.compile(r"\bnext\b|\bwhen (is|do|should|am|will|can|does|are)\b|\bwhat time\b")
+_WHAT_TO_TAKE = re.compile(
+    r"\bwhat (do|should|am|have|must|will|is it) i\b|\bwhat (pills|tablets|meds|medicine|"
+    r"medication|medications|do i|is due|am i due|are my|is my)\b|\bwhich (pills|tablets|meds|"
+    r"medicine|one|ones)\b|\bhow many\b|\bwhat is (due|left)\b|\banything (due|left|to take)\b|"
+    r"\b(is|are) there (any )?(pills|tablets|meds|medicine|more)\b|\bwhat else\b"
+)
+_SYMPTOM_STATEMENT = re.compile(
+    r"\b(i have|i have got|i got|i feel|i am feeling|feeling|i am|i keep|got a|got an|"
+    r"suffering|my|i think i have|i seem|having|i been|there is|it|getting)\b"
+)
+_SYMPTOM_GONE = re.compile(
+    r"\b(do not|does not|did not|no longer|not) (have|feel|hurt|got)\b|\bno (more )?\w+ "
+    r"(today|now|anymore)\b|\b(is|are|has) (gone|better|fine|okay|ok)\b|\bwent away\b|"
+    r"\bnot (dizzy|sick|tired|nauseous|in pain|hurting)\b|\bany ?more\b"
+)
+
+
+def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> RuleVerdict:
+    """Understand `text` with rules only. Emergencies come first and always win."""
+    normalized = normalize(text)
+    core = strip_fillers(normalized)
+    medication = find_medication(core, known_medications)
+    time_reference = find_time(core)
+
+    emergency = detect_emergency(normalized)
+    if emergency is not None:
+        return _verdict(
+            Intent.EMERGENCY,
+            confident=True,
+            symptom=None if emergency.kind is EmergencyKind.HELP else emergency.kind.value,
+            body_part="chest" if emergency.kind is EmergencyKind.CHEST_PAIN else None,
+        )
+
+    has_med = re.search(_MED_WORDS, core) is not None or medication is not None
+    symptom = first_match(core, SYMPTOMS)
+    body_part = first_match(core, BODY_PARTS)
+    if symptom == "pain" and body_part == "head":
+        symptom = "headache"
+
+    if is_question(text, normalized):
+        question = _question_kind(core)
+        if has_med or _DID_I_TAKE.search(core) or re.search(r"\b(take|due)\b", core):
+            return _verdict(
+                Intent.MEDICATION_QUESTION,
+                confident=True,
+                medication=medication,
+                time_reference=time_reference,
+                question=question,
+            )
+        if symptom is not None:
+            return _verdict(
+                Intent.LOG_SYMPTOM,
+                confident=False,
+                symptom=symptom,
+                body_part=body_part,
+                severity=parse_severity(core),
+                time_reference=time_reference,
+            )
+        return _verdict(Intent.OTHER, confident=time_reference is None)
+
+    if _SKIP.search(core) and (has_med or re.search(r"\b(it|them|this one|dose)\b", core)):
+        return _verdict(
+            Intent.SKIP_DOSE, confident=True, medication=medication, time_reference=time_reference
+        )
+
+    taken = _TAKEN_STATEMENT.search(core) is not None or (
+        medication is not None and re.search(_TAKE_PAST, core) is not None
+    )
+    if taken and (has_med or symptom is None):
+        return _verdict(
+            Intent.REPORT_DOSE_TAKEN,
+            confident=True,
+            medication=medication,
+            time_reference=time_reference,
+            negated=_TAKE_NEGATION.search(core) is not None,
+        )
+    if has_med and _TAKE_NEGATION.search(core):
+        return _verdict(
+            Intent.REPORT_DOSE_TAKEN,
+            confident=True,
+            medication=medication,
+            time_reference=time_reference,
+            negated=True,
+        )
+
+    if symptom is not None:
+        negated = _SYMPTOM_GONE.search(core) is not None or is_denied(normalized)
+        return _verdict(
+            Intent.LOG_SYMPTOM,
+            confident=negated or _SYMPTOM_STATEMENT.search(core) is not None,
+            symptom=symptom,
+            body_part=body_part,
+            severity=parse_severity(core),
+            time_reference=time_reference,
+            negated=negated,
+        )
+
+    domain_words = has_med or body_part is not None or time_reference is not None
+    return _verdict(
+        Intent.OTHER,
+        confident=not domain_words,
+        medication=medication,
+        negated=is_denied(normalized),
+    )
+
+
+def _question_kind(core: str) -> QuestionKind:
+    if _DID_I_TAKE.search(core):
+        return QuestionKind.DID_I_TAKE
+    if _WHAT_TO_TAKE.search(core):
+        return QuestionKind.WHAT_TO_TAKE
+    if _NEXT.search(core):
+        return QuestionKind.NEXT_DOSE
+    return QuestionKind.ABOUT_MEDICATION
+
+
+def question_kind(text: str) -> QuestionKind:
+    """What a medication question asks (used to complete a model's answer, which lacks it)."""
+    return _question_kind(strip_fillers(normalize(text)))
+
+
+def _verdict(intent: Intent, *, confident: bool, **slots: object) -> RuleVerdict:
+    understanding = Understanding.model_validate({"intent": intent, **slots})
+    return RuleVerdict(understanding=understanding, confident=confident)

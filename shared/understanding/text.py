@@ -1,0 +1,107 @@
+"""Text clean-up before matching: lower case, plain words, contractions and fillers resolved.
+
+Speech recognisers and elderly speech both produce forms the rules should not have to list one
+by one: "i've", "gonna", "um, well", "heddache", "my bills" (for "my pills"). They are mapped to
+one spelling here so every rule matches a single form.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    (r"\bcan't\b|\bcannot\b|\bcant\b", "can not"),
+    (r"\bwon't\b|\bwont\b", "will not"),
+    (r"\bdidn't\b|\bdidnt\b", "did not"),
+    (r"\bdoesn't\b|\bdoesnt\b", "does not"),
+    (r"\bdon't\b|\bdont\b", "do not"),
+    (r"\bhaven't\b|\bhavent\b", "have not"),
+    (r"\bhasn't\b|\bhasnt\b", "has not"),
+    (r"\bhadn't\b", "had not"),
+    (r"\bisn't\b|\bisnt\b", "is not"),
+    (r"\baren't\b", "are not"),
+    (r"\bwasn't\b|\bwasnt\b", "was not"),
+    (r"\bcouldn't\b|\bcouldnt\b", "could not"),
+    (r"\bshouldn't\b", "should not"),
+    (r"\bwouldn't\b", "would not"),
+    (r"\bain't\b", "am not"),
+    (r"\bi'm\b|\bim\b", "i am"),
+    (r"\bi've\b|\bive\b", "i have"),
+    (r"\bi'll\b", "i will"),
+    (r"\bi'd\b", "i would"),
+    (r"\bit's\b", "it is"),
+    (r"\bthat's\b", "that is"),
+    (r"\bwhat's\b|\bwhats\b", "what is"),
+    (r"\bwhen's\b", "when is"),
+    (r"\bthere's\b", "there is"),
+    (r"\bwe're\b", "we are"),
+    (r"\byou're\b", "you are"),
+    (r"\bgonna\b", "going to"),
+    (r"\bwanna\b", "want to"),
+    (r"\bgotta\b", "have to"),
+    (r"\bdunno\b", "do not know"),
+    (r"'s\b", ""),
+)
+
+# Words a recogniser or a shaky voice turns into something near; only unambiguous ones.
+_MISHEARD: tuple[tuple[str, str], ...] = (
+    (r"\b(bills|pils|peels|pill's)\b", "pills"),
+    (r"\b(tablet's|tablits)\b", "tablets"),
+    (r"\b(medisin|medicin|madison)\b", "medicine"),
+    (r"\b(heddache|headake|head ache|head egg|hedache)\b", "headache"),
+    (r"\b(breeze|breed)\b(?= properly| right| at all|$)", "breathe"),
+    (r"\bdizzie\b|\bdizy\b", "dizzy"),
+    (r"\bfelled\b|\bfeld\b", "fell"),
+    (r"\b(tuk|tooked)\b", "took"),
+    (r"\bpain killers?\b", "painkiller"),
+    (r"\bto night\b", "tonight"),
+    (r"\bto day\b", "today"),
+)
+
+_FILLERS = re.compile(
+    r"\b(um+|uh+|erm+|er|hmm+|ah+|oh+|you know|i mean|i guess|dear|honey|sweetheart|anyway|"
+    r"medmind|please)\b"
+)
+# Words that only open a sentence ("well, I took them"); inside one they mean something.
+_LEADING = re.compile(
+    r"^((well|so|okay|ok|now|right|alright|all right|yes|yeah|yep|hey|hello|hi|listen|look|"
+    r"oh|and|but|actually|like)\s+)+"
+)
+
+
+def normalize(text: str) -> str:
+    """Lower-case `text`, spell out contractions, fix known mishearings, keep words only."""
+    cleaned = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        cleaned = re.sub(pattern, replacement, cleaned)
+    cleaned = re.sub(r"[^a-z0-9' ]+", " ", cleaned)
+    cleaned = cleaned.replace("'", "")
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    for pattern, replacement in _MISHEARD:
+        cleaned = re.sub(pattern, replacement, cleaned)
+    return cleaned
+
+
+def strip_fillers(normalized: str) -> str:
+    """`normalized` without hesitation words and politeness that carry no meaning."""
+    without = re.sub(r"\s+", " ", _FILLERS.sub(" ", normalized)).strip()
+    return _LEADING.sub("", without)
+
+
+def is_question(raw: str, normalized: str) -> bool:
+    """Whether the utterance asks something (a question mark, or a question word up front)."""
+    if raw.rstrip().endswith("?"):
+        return True
+    core = strip_fillers(normalized)
+    return bool(_QUESTION_START.match(core)) or bool(_EMBEDDED_QUESTION.search(core))
+
+
+_QUESTION_START = re.compile(
+    r"^(what|when|which|how|why|where|who|did|do|does|have|has|had|is|are|was|were|should|"
+    r"shall|can|could|may|might|am i|will|would)\b"
+)
+_EMBEDDED_QUESTION = re.compile(
+    r"\b(tell me|remind me|i wonder|i am wondering|wondering|not sure|do you know|can you check|"
+    r"can not remember|do not remember|can not recall|do not know|have no idea|"
+    r"could you check|check if|check whether|i forget|i forgot) (what|when|which|if|whether|how)\b"
+)

@@ -1,0 +1,234 @@
+"""Words the rules know: symptoms, body parts, medication names, times of day, severity.
+
+Each table maps a regular expression over normalized text to the canonical slot value, in the
+order it is tried (more specific first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from shared.enums import Severity
+from shared.understanding.model import TimeReference
+
+SYMPTOMS: tuple[tuple[str, str], ...] = (
+    (
+        r"\bnot feeling (well|good|great|right|myself|so good|too good)\b|\bnot (well|right)\b|"
+        r"\bfeel(ing)? (awful|terrible|poorly|unwell|rough|ill|off|lousy|rotten|bad|horrible|"
+        r"funny|strange|wrong|peculiar|queer)\b|\bunwell\b|\bunder the weather\b|\bpoorly\b",
+        "unwell",
+    ),
+    (
+        r"\bheadaches?\b|\bmigraines?\b|\bhead (hurts|is hurting|is pounding|is aching|aches)\b|"
+        r"\bpounding head\b",
+        "headache",
+    ),
+    (r"\bstomach ?aches?\b|\btummy ?aches?\b|\bbelly ?aches?\b", "stomach ache"),
+    (r"\bback ?aches?\b", "back pain"),
+    (r"\btooth ?aches?\b", "toothache"),
+    (r"\bearaches?\b", "earache"),
+    (r"\bsore throat\b|\bthroat (is sore|hurts|is scratchy)\b", "sore throat"),
+    (
+        r"\bdizz(y|iness)\b|\blight ?headed\b|\bthe room is spinning\b|\bwoozy\b|\bvertigo\b",
+        "dizziness",
+    ),
+    (
+        r"\bnause(a|ous|ated)\b|\bqueasy\b|\bsick to my stomach\b|\bfeel(ing)? (a bit |a little |"
+        r"very |really )?sick\b|\bwant to (throw up|vomit)\b",
+        "nausea",
+    ),
+    (r"\bvomit(ing|ed)?\b|\bthrew up\b|\bthrowing up\b|\bbeen sick\b", "vomiting"),
+    (r"\bdiarrh?o?ea\b|\brunning to the (toilet|bathroom)\b|\bthe runs\b", "diarrhea"),
+    (r"\bconstipat(ed|ion)\b|\bcan not go to the (toilet|bathroom)\b", "constipation"),
+    (r"\bcough(ing)?\b", "cough"),
+    (r"\bfever\b|\btemperature\b|\bfeverish\b|\bburning up\b|\bchills\b|\bshivering\b", "fever"),
+    (r"\bcold\b(?! (water|weather|outside))|\brunny nose\b|\bsniffles\b|\bstuffy nose\b", "cold"),
+    (r"\b(tired|exhausted|fatigued?|worn out|no energy|weary|sleepy|drowsy)\b", "fatigue"),
+    (
+        r"\bcan not sleep\b|\binsomnia\b|\bcould not sleep\b|\bdid not sleep\b|"
+        r"\btrouble sleeping\b|"
+        r"\bawake all night\b",
+        "insomnia",
+    ),
+    (r"\brash\b|\bhives\b|\bitch(y|ing)?\b", "rash"),
+    (r"\bswell(ing|ed|on)\b|\bswollen\b|\bpuffy\b", "swelling"),
+    (r"\bconfus(ed|ion)\b|\bforgetful\b|\bmuddled\b|\bfoggy\b", "confusion"),
+    (
+        r"\bblurr(y|ed) (vision|eyes)\b|\bcan not see (well|properly|clearly)\b|\bvision\b",
+        "blurred vision",
+    ),
+    (
+        r"\bpalpitations?\b|\bheart is (racing|pounding|fluttering)\b|\bracing heart\b",
+        "palpitations",
+    ),
+    (r"\bcramps?\b|\bcramping\b", "cramp"),
+    (r"\btingl(e|es|ing|y)\b|\bpins and needles\b", "tingling"),
+    (r"\bblurr(y|ed)\b", "blurred vision"),
+    (r"\bstiff(ness)?\b", "stiffness"),
+    (r"\bweak\b|\bweakness\b|\bshaky\b|\bwobbly\b", "weakness"),
+    (r"\bno appetite\b|\bnot hungry\b|\bcan not eat\b|\blost my appetite\b", "loss of appetite"),
+    (r"\bdry mouth\b|\bmouth is dry\b", "dry mouth"),
+    (r"\banxious\b|\banxiety\b|\bnervous\b|\bworried\b|\bpanicky\b", "anxiety"),
+    (
+        r"\b(sad|down|low|depressed|lonely|blue)\b(?= (today|lately|again|all day|$))|"
+        r"\bfeel(ing)? (sad|depressed|lonely|low|down)\b",
+        "low mood",
+    ),
+    (
+        r"\bpains?\b|\bhurts?\b|\bhurting\b|\bach(e|es|ing|y)\b|\bsore\b|\bkilling me\b|"
+        r"\bthrobbing\b|\bsting(s|ing)?\b|\bburn(s|ing)\b",
+        "pain",
+    ),
+)
+
+BODY_PARTS: tuple[tuple[str, str], ...] = (
+    (r"\bchest\b", "chest"),
+    (r"\bhead\b|\btemples?\b", "head"),
+    (r"\b(lower |upper )?back\b", "back"),
+    (r"\bknees?\b", "knee"),
+    (r"\bhips?\b", "hip"),
+    (r"\bstomach\b|\btummy\b|\bbelly\b|\babdomen\b", "stomach"),
+    (r"\blegs?\b|\bcalf\b|\bcalves\b", "leg"),
+    (r"\bfeet\b|\bfoot\b|\btoes?\b|\bankles?\b", "foot"),
+    (r"\barms?\b|\belbows?\b|\bwrists?\b", "arm"),
+    (r"\bhands?\b|\bfingers?\b", "hand"),
+    (r"\bshoulders?\b", "shoulder"),
+    (r"\bneck\b", "neck"),
+    (r"\bthroat\b", "throat"),
+    (r"\beyes?\b", "eye"),
+    (r"\bears?\b", "ear"),
+    (r"\bteeth\b|\btooth\b|\bjaw\b|\bgums?\b", "mouth"),
+    (r"\bjoints?\b", "joints"),
+    (r"\bskin\b", "skin"),
+)
+
+# Common names, so the rules can pick a medication out even without the patient's plan.
+COMMON_MEDICATIONS: tuple[str, ...] = (
+    "aspirin",
+    "metformin",
+    "lisinopril",
+    "amlodipine",
+    "atorvastatin",
+    "simvastatin",
+    "levothyroxine",
+    "omeprazole",
+    "warfarin",
+    "insulin",
+    "ibuprofen",
+    "paracetamol",
+    "acetaminophen",
+    "tylenol",
+    "advil",
+    "metoprolol",
+    "losartan",
+    "furosemide",
+    "donepezil",
+    "prednisone",
+    "gabapentin",
+    "vitamin d",
+    "vitamins",
+    "calcium",
+    "iron",
+    "statin",
+    "blood thinner",
+    "water pill",
+    "inhaler",
+    "eye drops",
+)
+
+TIMES: tuple[tuple[str, TimeReference], ...] = (
+    (r"\btonight\b|\bthis evening\b", TimeReference.TONIGHT),
+    (r"\btomorrow\b", TimeReference.TOMORROW),
+    (r"\byesterday\b|\blast night\b", TimeReference.YESTERDAY),
+    (
+        r"\bmornings?\b|\bbreakfast\b|\bwhen i (woke|wake) up\b|\b\d{1,2}( \d{2})? ?(am|a m)\b",
+        TimeReference.MORNING,
+    ),
+    (r"\bnoon\b|\bmidday\b|\blunch(time)?\b", TimeReference.NOON),
+    (r"\bafternoons?\b", TimeReference.AFTERNOON),
+    (r"\bevenings?\b|\bdinner\b|\bsupper\b|\bteatime\b", TimeReference.EVENING),
+    (r"\bnight\b|\bbedtime\b|\bbed time\b|\bbefore bed\b", TimeReference.NIGHT),
+    (r"\bright now\b|\bnow\b|\bat the moment\b", TimeReference.NOW),
+    (r"\btoday\b|\bthis day\b", TimeReference.TODAY),
+)
+
+SEVERITY_WORDS: tuple[tuple[str, Severity], ...] = (
+    (r"\bnot (too |so |that |very |really )?(bad|severe|terrible)\b", Severity.MILD),
+    (
+        r"\b(severe|terrible|terribly|badly|awful|unbearable|excruciating|horrible|agony|agonizing|worst|"
+        r"really bad|very bad|so bad|extremely|dreadful|killing me|really really|a lot)\b",
+        Severity.SEVERE,
+    ),
+    (
+        r"\b(moderate|quite|pretty bad|fairly|rather|medium|middling|bad|so so|not great|"
+        r"bothering me|in between)\b",
+        Severity.MODERATE,
+    ),
+    (
+        r"\b(mild|slight|slightly|little|bit|a touch|manageable|minor|light|faint|a tad|barely)\b",
+        Severity.MILD,
+    ),
+)
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_SCORE = re.compile(
+    r"\b(10|[1-9]|one|two|three|four|five|six|seven|eight|nine|ten)\b(?: (out of|of) (10|ten))?"
+)
+
+
+def first_match(text: str, table: Iterable[tuple[str, str]]) -> str | None:
+    """The canonical value of the first pattern in `table` found in `text`."""
+    for pattern, value in table:
+        if re.search(pattern, text):
+            return value
+    return None
+
+
+def find_time(text: str) -> TimeReference | None:
+    for pattern, value in TIMES:
+        if re.search(pattern, text):
+            return value
+    return None
+
+
+def parse_severity(text: str) -> Severity | None:
+    """Severity in normalized words ("pretty bad", "mild", "seven out of ten"), if any."""
+    for pattern, value in SEVERITY_WORDS:
+        if re.search(pattern, text):
+            return value
+    match = _SCORE.search(text)
+    # A bare number counts only as a short answer ("seven"); inside a sentence it is usually
+    # a count or a duration ("for 2 days"), so there it needs "out of ten".
+    if match is None or (match.group(2) is None and len(text.split()) > 3):
+        return None
+    token = match.group(1)
+    score = int(token) if token.isdigit() else _NUMBER_WORDS[token]
+    if score <= 3:
+        return Severity.MILD
+    if score <= 6:
+        return Severity.MODERATE
+    return Severity.SEVERE
+
+
+def find_medication(text: str, known: Sequence[str] = ()) -> str | None:
+    """The first medication name in `text`: the patient's own list first, then common names."""
+    for name in (*known, *COMMON_MEDICATIONS):
+        words = name.lower().split()
+        if not words:
+            continue
+        pattern = r"\b" + r"\s+".join(re.escape(word) for word in words) + r"s?\b"
+        if re.search(pattern, text):
+            return name
+    return None
