@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Table,
     Text,
     Uuid,
     func,
@@ -78,3 +79,8 @@ def value_enum(enum_cls: type[Enum], length: int = 32) -> SAEnum:
 
 
 BIGINT = BigInteger()
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class (for set-wise Core statements)."""
+    return cast(Table, model.__table__)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cloud.config import CloudSettings
 from cloud.db import migrate
 from cloud.db.engine import make_engine, make_session_factory, sqlalchemy_url
+from tests.cloud.factories import CloudFactory
 from tests.support import services
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
@@ -70,3 +71,9 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session on this test's database."""
     with session_factory() as session:
         yield session
+
+
+@pytest.fixture
+def factory(db: Session) -> CloudFactory:
+    """Makes committed test rows in this test's database."""
+    return CloudFactory(db)

@@ -1,0 +1,59 @@
+"""Errors services raise; the app turns each into the one JSON error shape with its status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of the errors a request can cause; `status` and `code` go to the client."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFoundError(DomainError):
+    """The thing does not exist, or the caller may not know it exists."""
+
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(DomainError):
+    """The request contradicts the current state (duplicate, wrong state)."""
+
+    status = 409
+    code = "conflict"
+
+
+class ValidationFailedError(DomainError):
+    """The request is well-formed but its content is not acceptable."""
+
+    status = 422
+    code = "validation_error"
+
+
+class AuthenticationError(DomainError):
+    """Missing or wrong credentials."""
+
+    status = 401
+    code = "not_authenticated"
+
+
+class PermissionDeniedError(DomainError):
+    """Authenticated, but this role may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class RateLimitedError(DomainError):
+    """Too many attempts; try again later."""
+
+    status = 429
+    code = "rate_limited"

@@ -1,0 +1,194 @@
+"""Medication plans: store a new version, read the current one, convert to the wire contract.
+
+Saving a version validates it with the shared contract (`shared.plan.MedicationPlan`), marks it
+current, re-expands the patient's upcoming occurrences, commits, and only then hands the plan to
+the plan-change hook for every device of the patient.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cloud.devices.models import Device
+from cloud.doses.expansion import OccurrenceExpander
+from cloud.errors import NotFoundError, ValidationFailedError
+from cloud.patients.models import Patient
+from cloud.plans import hooks
+from cloud.plans.models import MedicationPlan, MedicationPlanItem
+from cloud.plans.schemas import PlanItemIn, PlanVersionIn
+from shared import plan as contract
+from shared.enums import Weekday
+
+
+def item_to_contract(item: MedicationPlanItem) -> contract.PlanItem:
+    """The wire form of one stored plan item."""
+    return contract.PlanItem(
+        item_id=item.item_id,
+        medication_id=item.medication_id,
+        medication_name=item.medication_name,
+        dose=item.dose,
+        unit=item.unit,
+        instructions=item.instructions,
+        times_of_day=list(item.times_of_day),
+        days_of_week=[Weekday(day) for day in item.days_of_week],
+        every_n_days=item.every_n_days,
+        start_date=item.start_date,
+        end_date=item.end_date,
+        as_needed=item.as_needed,
+        max_per_day=item.max_per_day,
+        on_time_minutes=item.on_time_minutes,
+        late_window_minutes=item.late_window_minutes,
+    )
+
+
+def to_contract(plan: MedicationPlan) -> contract.MedicationPlan:
+    """The wire form of a stored plan version (what devices receive)."""
+    return contract.MedicationPlan(
+        plan_id=plan.plan_id,
+        patient_id=plan.patient_id,
+        version=plan.version,
+        timezone=plan.timezone,
+        items=[item_to_contract(item) for item in plan.items],
+        issued_at=plan.issued_at,
+    )
+
+
+def from_contract(
+    plan: contract.MedicationPlan, *, is_current: bool = True, note: str = ""
+) -> MedicationPlan:
+    """A new (unsaved) stored version equal to a wire plan; `to_contract` gives it back."""
+    return MedicationPlan(
+        id=uuid.uuid4(),
+        patient_id=plan.patient_id,
+        plan_id=plan.plan_id,
+        version=plan.version,
+        timezone=plan.timezone,
+        is_current=is_current,
+        issued_at=plan.issued_at or datetime.now(UTC),
+        note=note,
+        items=[
+            MedicationPlanItem(
+                id=uuid.uuid4(),
+                position=position,
+                item_id=item.item_id,
+                medication_id=item.medication_id,
+                medication_name=item.medication_name,
+                dose=item.dose,
+                unit=item.unit,
+                instructions=item.instructions,
+                times_of_day=list(item.times_of_day),
+                days_of_week=[day.value for day in item.days_of_week],
+                every_n_days=item.every_n_days,
+                start_date=item.start_date,
+                end_date=item.end_date,
+                as_needed=item.as_needed,
+                max_per_day=item.max_per_day,
+                on_time_minutes=item.on_time_minutes,
+                late_window_minutes=item.late_window_minutes,
+            )
+            for position, item in enumerate(plan.items)
+        ],
+    )
+
+
+def _contract_item(item: PlanItemIn, known_item_ids: set[uuid.UUID]) -> contract.PlanItem:
+    # An item keeps its id only if it continues a line of this plan; otherwise it is new.
+    item_id = item.item_id if item.item_id in known_item_ids else uuid.uuid4()
+    return contract.PlanItem(item_id=item_id, **item.model_dump(exclude={"item_id"}))
+
+
+class PlanService:
+    """Reads and versions a patient's medication plan; owns its transaction."""
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def current(self, patient_id: uuid.UUID) -> MedicationPlan | None:
+        """The patient's current plan version, if any."""
+        return self.db.scalars(
+            select(MedicationPlan).where(
+                MedicationPlan.patient_id == patient_id, MedicationPlan.is_current.is_(True)
+            )
+        ).first()
+
+    def require_current(self, patient_id: uuid.UUID) -> MedicationPlan:
+        """The current plan; NotFoundError if the patient has none yet."""
+        plan = self.current(patient_id)
+        if plan is None:
+            raise NotFoundError("this patient has no medication plan yet")
+        return plan
+
+    def versions(self, patient_id: uuid.UUID) -> Sequence[MedicationPlan]:
+        """Every version of the patient's plans, newest first."""
+        return self.db.scalars(
+            select(MedicationPlan)
+            .where(MedicationPlan.patient_id == patient_id)
+            .order_by(MedicationPlan.issued_at.desc(), MedicationPlan.version.desc())
+        ).all()
+
+    def get_version(
+        self, patient_id: uuid.UUID, plan_id: uuid.UUID, version: int
+    ) -> MedicationPlan:
+        """One version of one of the patient's plans."""
+        plan = self.db.scalars(
+            select(MedicationPlan).where(
+                MedicationPlan.patient_id == patient_id,
+                MedicationPlan.plan_id == plan_id,
+                MedicationPlan.version == version,
+            )
+        ).first()
+        if plan is None:
+            raise NotFoundError(f"plan {plan_id} has no version {version}")
+        return plan
+
+    def save_version(
+        self,
+        patient_id: uuid.UUID,
+        spec: PlanVersionIn,
+        *,
+        created_by: uuid.UUID | None = None,
+        now: datetime | None = None,
+    ) -> MedicationPlan:
+        """Store `spec` as the patient's new current version (version 1 of a new plan if none)."""
+        now = now or datetime.now(UTC)
+        patient = self.db.get(Patient, patient_id, with_for_update=True)
+        if patient is None:
+            raise NotFoundError("patient not found")
+        previous = self.current(patient_id)
+        known = {item.item_id for item in previous.items} if previous else set()
+        try:
+            wire = contract.MedicationPlan(
+                plan_id=previous.plan_id if previous else uuid.uuid4(),
+                patient_id=patient_id,
+                version=previous.version + 1 if previous else 1,
+                timezone=spec.timezone or patient.timezone,
+                items=[_contract_item(item, known) for item in spec.items],
+                issued_at=now,
+            )
+        except ValidationError as exc:
+            raise ValidationFailedError(
+                "the plan is not valid", details=exc.errors(include_url=False, include_input=False)
+            ) from None
+        if previous is not None:
+            previous.is_current = False
+            self.db.flush()
+        stored = from_contract(wire, note=spec.note)
+        stored.created_by_user_id = created_by
+        self.db.add(stored)
+        self.db.flush()
+        OccurrenceExpander(self.db).refresh_upcoming(stored, now=now)
+        self.db.commit()
+        self._publish(patient_id, wire)
+        return stored
+
+    def _publish(self, patient_id: uuid.UUID, plan: contract.MedicationPlan) -> None:
+        device_ids = list(
+            self.db.scalars(select(Device.device_id).where(Device.patient_id == patient_id))
+        )
+        hooks.publish_plan(device_ids, plan)
