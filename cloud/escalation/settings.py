@@ -19,7 +19,6 @@ class AlertSettings(BaseSettings):
     ack_timeout_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
     critical_ack_timeout_minutes: int = Field(default=5, ge=1, le=7 * 24 * 60)
     device_offline_after_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
-    default_low_stock_days: int = Field(default=7, ge=0, le=365)
     lookback_hours: int = Field(
         default=48, ge=1, le=24 * 31, description="How far back detectors look for open causes."
     )

@@ -34,7 +34,12 @@ def send_email(
                 smtp.login(settings.smtp_username, settings.smtp_password)
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
-        return DeliveryOutcome.give_up(f"smtp refused {recipient}: {exc.recipients}")
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = f"smtp refused {recipient}: {exc.recipients}"
+        # 5xx is a permanent refusal (no such mailbox); 4xx may pass later.
+        if all(code >= 500 for code in codes):
+            return DeliveryOutcome.give_up(detail)
+        return DeliveryOutcome.retry(detail)
     except (smtplib.SMTPException, OSError) as exc:
         return DeliveryOutcome.retry(f"smtp {settings.smtp_host}:{settings.smtp_port}: {exc}")
     return DeliveryOutcome.delivered()
