@@ -89,6 +89,7 @@ class IngestWorker:
         # Ack envelopes need an increasing seq; microseconds since the epoch survive restarts.
         self._ack_seq = itertools.count(time.time_ns() // 1000)
         self.stats = WorkerStats()
+        # Set once the subscriptions are acknowledged.
         self.ready = threading.Event()
         self._client = make_client(
             mqtt_settings, settings.client_id, persistent=True, manual_ack=True
@@ -97,6 +98,7 @@ class IngestWorker:
         self._client.max_queued_messages_set(0)
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
+        self._client.on_subscribe = self._on_subscribe
 
     # --- MQTT side (paho's network thread) ---------------------------------------------------
 
@@ -121,6 +123,10 @@ class IngestWorker:
         # Packet ids restart with a connection: never ack a message from an older one.
         self._current_connection = next(self._connection)
         client.subscribe([(topic_filter, 1) for topic_filter in self._filters()])
+
+    def _on_subscribe(
+        self, client: mqtt.Client, userdata: Any, mid: int, reason_codes: Any, properties: Any
+    ) -> None:
         self.ready.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes

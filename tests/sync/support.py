@@ -1,0 +1,258 @@
+"""Helpers for the sync tests: cloud rows, ingest workers (thread or process), device fleets."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from cloud.broker_auth.passwords import mosquitto_hash
+from cloud.devices.models import Device, DeviceCredential
+from cloud.doses.models import DoseEventLog
+from cloud.ingest.models import DeadLetter, IngestedMessage
+from cloud.ingest.settings import IngestSettings
+from cloud.ingest.worker import IngestWorker
+from cloud.mqtt.settings import MqttSettings
+from cloud.patients.models import Patient
+from edge_agent.clock import RealClock
+from edge_agent.store import Store
+from edge_agent.sync.client import DeviceSync
+from edge_agent.sync.settings import SyncSettings
+from shared.messages import CommandBody
+from shared.plan import MedicationPlan
+from tests.factories import make_dose_event
+
+SERVICE_USER = "medmind-cloud"
+SERVICE_PASSWORD = "service-secret-for-tests"
+
+# Mosquitto tuned for ingest: many unacked messages per subscriber, deep queues.
+INGEST_BROKER_CONFIG = "max_inflight_messages 1000\nmax_queued_messages 100000\n"
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    """Poll `condition` (network and database state) until true; fail naming `what`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def register_devices(
+    sessions: sessionmaker[Session],
+    device_ids: list[str],
+    *,
+    passwords: dict[str, str] | None = None,
+) -> None:
+    """A patient and a device row per id (with broker credentials when a password is given)."""
+    with sessions() as db:
+        for device_id in device_ids:
+            patient = Patient(full_name=f"Patient of {device_id}", timezone="Europe/Berlin")
+            db.add(patient)
+            db.flush()
+            device = Device(device_id=device_id, patient_id=patient.id)
+            db.add(device)
+            db.flush()
+            if passwords and device_id in passwords:
+                db.add(
+                    DeviceCredential(
+                        device_pk=device.id,
+                        username=device_id,
+                        password_hash="argon2-not-used-by-the-broker",
+                        broker_password_hash=mosquitto_hash(passwords[device_id]),
+                    )
+                )
+        db.commit()
+
+
+def count(sessions: sessionmaker[Session], model: type[object]) -> int:
+    """Rows in the table of `model`."""
+    with sessions() as db:
+        return int(db.scalar(select(func.count()).select_from(model)) or 0)  # type: ignore[arg-type]
+
+
+def stored_facts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
+    """(ingested message ids, distinct dose events, dose event rows)."""
+    with sessions() as db:
+        ids = db.scalar(select(func.count()).select_from(IngestedMessage)) or 0
+        distinct = db.scalar(select(func.count(func.distinct(DoseEventLog.message_id)))) or 0
+        rows = db.scalar(select(func.count()).select_from(DoseEventLog)) or 0
+    return int(ids), int(distinct), int(rows)
+
+
+def dead_letter_reasons(sessions: sessionmaker[Session]) -> list[str]:
+    with sessions() as db:
+        return list(db.scalars(select(DeadLetter.reason).order_by(DeadLetter.received_at)))
+
+
+def mqtt_settings(broker_url: str, **overrides: object) -> MqttSettings:
+    values: dict[str, object] = {
+        "url": broker_url,
+        "username": SERVICE_USER,
+        "password": SERVICE_PASSWORD,
+    }
+    values.update(overrides)
+    return MqttSettings(**values)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def running_worker(
+    sessions: sessionmaker[Session],
+    broker_url: str,
+    worker_id: str = "w1",
+    **mqtt_overrides: object,
+) -> Iterator[IngestWorker]:
+    """An ingest worker on a thread, subscribed before this yields."""
+    worker = IngestWorker(
+        sessions, mqtt_settings(broker_url, **mqtt_overrides), IngestSettings(worker_id=worker_id)
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    assert worker.ready.wait(10), "the ingest worker did not subscribe"
+    try:
+        yield worker
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def start_worker_process(
+    database_url: str, broker_url: str, worker_id: str
+) -> subprocess.Popen[bytes]:
+    """`medmind cloud ingest` in a child process (so a test can SIGKILL it)."""
+    env = dict(
+        os.environ,
+        MEDMIND_DATABASE_URL=database_url,
+        MEDMIND_MQTT_URL=broker_url,
+        MEDMIND_MQTT_USERNAME=SERVICE_USER,
+        MEDMIND_MQTT_PASSWORD=SERVICE_PASSWORD,
+        MEDMIND_ENVIRONMENT="development",
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from shared.cli import main; main()",
+            "cloud",
+            "ingest",
+            "--worker-id",
+            worker_id,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def sigkill(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+
+
+class IgnoreDownlinks:
+    """A downlink handler for devices that only publish."""
+
+    def __init__(self) -> None:
+        self.plans: list[MedicationPlan] = []
+
+    def on_plan(self, plan: MedicationPlan) -> None:
+        self.plans.append(plan)
+
+    def on_command(self, command: CommandBody) -> None:
+        """Commands are not part of these tests."""
+
+
+@dataclass
+class SimulatedDevice:
+    """A real device store and sync, with no reminder engine: tests write its outbox."""
+
+    device_id: str
+    store: Store
+    sync: DeviceSync
+    downlinks: IgnoreDownlinks = field(default_factory=IgnoreDownlinks)
+
+    def enqueue_dose_events(self, n: int) -> None:
+        with self.store.transaction():
+            for _ in range(n):
+                self.store.enqueue(make_dose_event(occurrence_id=uuid.uuid4()))
+
+
+def sync_settings(broker_url: str, **overrides: object) -> SyncSettings:
+    values: dict[str, object] = {
+        "broker_url": broker_url,
+        "ack_timeout_s": 3.0,
+        "backoff_base_s": 0.2,
+        "backoff_cap_s": 1.0,
+    }
+    values.update(overrides)
+    return SyncSettings(**values)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def device_fleet(
+    root: Path, device_ids: list[str], broker_url: str, **sync_overrides: object
+) -> Iterator[list[SimulatedDevice]]:
+    """One store + sync per device id (not started); all stopped and closed afterwards."""
+    devices = []
+    for device_id in device_ids:
+        store = Store(root / f"{device_id}.sqlite3", device_id=device_id, clock=RealClock())
+        downlinks = IgnoreDownlinks()
+        sync = DeviceSync(device_id, store, downlinks, sync_settings(broker_url, **sync_overrides))
+        store.add_outbox_listener(sync.wake)
+        devices.append(SimulatedDevice(device_id, store, sync, downlinks))
+    try:
+        yield devices
+    finally:
+        for device in devices:
+            device.sync.stop(timeout_s=2)
+            device.store.close()
+
+
+def outboxes_empty(devices: list[SimulatedDevice]) -> bool:
+    return all(device.store.outbox_depth() == 0 for device in devices)
+
+
+class Recorder:
+    """A plain subscriber that records (topic, payload) in arrival order."""
+
+    def __init__(self, broker_url: str, topic_filter: str, **login: str) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(broker_url)
+        self.messages: list[tuple[str, bytes]] = []
+        self._lock = threading.Lock()
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=f"recorder-{uuid.uuid4().hex[:8]}"
+        )
+        if login:
+            self.client.username_pw_set(login["username"], login["password"])
+        self.client.on_message = self._on_message
+        subscribed = threading.Event()
+        self.client.on_subscribe = lambda *args: subscribed.set()
+        self.client.connect(parts.hostname or "127.0.0.1", parts.port or 1883)
+        self.client.subscribe(topic_filter, qos=1)
+        self.client.loop_start()
+        assert subscribed.wait(10), "recorder could not subscribe"
+
+    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        with self._lock:
+            self.messages.append((message.topic, bytes(message.payload)))
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
