@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -37,7 +38,7 @@ def _alerts(db: Session, who: PatientHistory) -> list[AlertLog]:
     )
 
 
-def _told(db: Session, alert: AlertLog) -> list[tuple[str, object]]:
+def _told(db: Session, alert: AlertLog) -> list[tuple[str, uuid.UUID]]:
     """(dedupe step, user) of every event about `alert`, in order."""
     events = db.scalars(
         select(NotificationEvent)

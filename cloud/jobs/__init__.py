@@ -1,0 +1,1 @@
+"""The jobs runner: summaries, insights, escalations and deliveries, scheduled or one-shot."""

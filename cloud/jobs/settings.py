@@ -1,0 +1,20 @@
+"""How often each job runs in the long-running scheduler; read from `MEDMIND_JOBS_*` or `.env`."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class JobsSettings(BaseSettings):
+    """Intervals in seconds. Summaries run often, but only patients whose day ended get a row."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDMIND_JOBS_", env_file=".env", extra="ignore")
+
+    escalations_every_s: float = Field(default=60.0, gt=0)
+    deliveries_every_s: float = Field(default=10.0, gt=0)
+    summaries_every_s: float = Field(default=900.0, gt=0)
+    insights_every_s: float = Field(default=3600.0, gt=0)
+    days_back: int = Field(
+        default=2, ge=1, le=14, description="Local days before today the scheduler catches up."
+    )
