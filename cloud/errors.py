@@ -57,3 +57,7 @@ class RateLimitedError(DomainError):
 
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every router: errors, pagination, health, the v1 router."""

@@ -1,0 +1,107 @@
+"""Limit/offset pagination and date-range filters shared by the list endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from cloud.errors import ValidationFailedError
+from shared.schedule import local_day_bounds
+
+ItemT = TypeVar("ItemT")
+SelectT = TypeVar("SelectT", bound=Select[Any])
+MAX_LIMIT = 500
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """One page of a list: the items, how many there are in all, and where this page starts."""
+
+    items: list[ItemT]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """Requested page."""
+
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+) -> PageParams:
+    """Read `limit` and `offset` from the query."""
+    return PageParams(limit, offset)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive range of dates; either end may be open."""
+
+    start: date | None
+    end: date | None
+
+
+def date_range(
+    from_: Annotated[
+        date | None, Query(alias="from", description="First date (inclusive), YYYY-MM-DD.")
+    ] = None,
+    to: Annotated[date | None, Query(description="Last date (inclusive), YYYY-MM-DD.")] = None,
+) -> DateRange:
+    """Read `from` / `to`; 422 if the range is reversed."""
+    if from_ is not None and to is not None and to < from_:
+        raise ValidationFailedError("'to' is before 'from'")
+    return DateRange(from_, to)
+
+
+Dates = Annotated[DateRange, Depends(date_range)]
+
+
+def paginate(
+    db: Session,
+    statement: Select[*tuple[Any, ...]],
+    page: PageParams,
+    convert: Callable[[Any], ItemT],
+    *,
+    scalars: bool = True,
+) -> Page[ItemT]:
+    """Run `statement` for one page (it must be ordered) and count all its rows."""
+    total = db.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    limited = statement.limit(page.limit).offset(page.offset)
+    rows: Sequence[Any] = db.scalars(limited).all() if scalars else db.execute(limited).all()
+    return Page(
+        items=[convert(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+def instant_bounds(dates: DateRange, timezone: str) -> tuple[datetime | None, datetime | None]:
+    """The UTC instants bounding the local dates of `dates` in `timezone` (end exclusive)."""
+    zone = ZoneInfo(timezone)
+    start = local_day_bounds(dates.start, zone)[0] if dates.start else None
+    end = local_day_bounds(dates.end, zone)[1] if dates.end else None
+    return start, end
+
+
+def within(statement: SelectT, column: Any, dates: DateRange, timezone: str) -> SelectT:
+    """`statement` limited to rows whose instant `column` falls on the local dates."""
+    start, end = instant_bounds(dates, timezone)
+    if start is not None:
+        statement = statement.where(column >= start)
+    if end is not None:
+        statement = statement.where(column < end)
+    return statement

@@ -1,0 +1,52 @@
+"""The FastAPI application: `create_app(settings)` wires settings, database, routers, errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from cloud.api.errors import install_error_handlers
+from cloud.api.health import router as health_router
+from cloud.api.v1 import v1_router
+from cloud.config import CloudSettings, get_settings
+from cloud.db.engine import make_engine, make_session_factory
+from cloud.users.rate_limit import LoginRateLimiter
+
+DESCRIPTION = """
+MedMind's cloud API for caregivers, doctors, patients and admins, and the device fallback
+endpoints. People authenticate with the OAuth2 password flow (`POST /api/v1/auth/login`) and
+send `Authorization: Bearer <access token>`; devices use HTTP Basic with their provisioned
+secret. A patient the caller is not linked to answers 404. Every error has the shape
+`{"error": {"code", "message", "details"}}`. Lists take `limit` and `offset` and answer
+`{"items", "total", "limit", "offset"}`.
+"""
+
+
+def create_app(settings: CloudSettings | None = None) -> FastAPI:
+    """The API app for `settings` (default: read from the environment)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="MedMind cloud API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.login_limiter = LoginRateLimiter(
+        settings.login_rate_limit, settings.login_rate_window_s
+    )
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(v1_router())
+    return app

@@ -1,0 +1,36 @@
+"""`medmind cloud ...`: run the API. Other cloud parts add their commands to `app` here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="The cloud: REST API and background services.", no_args_is_help=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before serving.")] = True,
+) -> None:
+    """Serve the REST API with uvicorn (embedded PostgreSQL if no database URL is set)."""
+    import uvicorn
+
+    from cloud.config import get_settings
+    from cloud.db import migrate as migrations
+    from cloud.db.engine import database_url
+
+    settings = get_settings()
+    if migrate:
+        migrations.upgrade(database_url(settings))
+    uvicorn.run(
+        "cloud.app:create_app",
+        factory=True,
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        workers=workers,
+        log_level="info",
+    )

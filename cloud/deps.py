@@ -1,0 +1,91 @@
+"""FastAPI dependencies: settings, a session per request, the current user, patient access."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from cloud.config import CloudSettings
+from cloud.errors import AuthenticationError, PermissionDeniedError
+from cloud.patients.access import PatientAccess
+from cloud.patients.models import Patient
+from cloud.users.models import User
+from cloud.users.tokens import read_token
+from shared.enums import Role
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+
+
+def get_settings(request: Request) -> CloudSettings:
+    """The app's settings."""
+    settings: CloudSettings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session for this request, closed afterwards (services commit or roll back)."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+Settings = Annotated[CloudSettings, Depends(get_settings)]
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+def current_user(
+    db: DbSession, settings: Settings, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    """The active user named by the bearer access token."""
+    if not token:
+        raise AuthenticationError("not authenticated: send a bearer access token")
+    claims = read_token(settings, token, "access")
+    user = db.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise AuthenticationError("the token's user no longer exists or is disabled")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_role(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting only users of `roles` (403 for the others)."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise PermissionDeniedError(
+                f"this action needs one of the roles: {', '.join(r.value for r in roles)}"
+            )
+        return user
+
+    return check
+
+
+CareTeam = Annotated[User, Depends(require_role(Role.ADMIN, Role.DOCTOR, Role.CAREGIVER))]
+Clinician = Annotated[User, Depends(require_role(Role.ADMIN, Role.DOCTOR))]
+Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
+
+
+def patient_access(db: DbSession, user: CurrentUser) -> PatientAccess:
+    """The ownership rule for the current user."""
+    return PatientAccess(db, user)
+
+
+Access = Annotated[PatientAccess, Depends(patient_access)]
+PatientId = Annotated[uuid.UUID, Path(description="Patient id.")]
+
+
+def visible_patient(patient_id: PatientId, access: Access) -> Patient:
+    """The path's patient, if the current user may see it (404 otherwise)."""
+    return access.require(patient_id)
+
+
+VisiblePatient = Annotated[Patient, Depends(visible_patient)]

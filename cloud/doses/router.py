@@ -1,0 +1,112 @@
+"""Dose occurrences, dose events and adherence of a patient."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from cloud.api.pagination import Dates, Page, Paging, paginate, within
+from cloud.deps import CareTeam, DbSession, VisiblePatient
+from cloud.doses.models import DoseEventLog, DoseOccurrence
+from cloud.doses.schemas import AdherenceOut, DecisionIn, DoseEventOut, OccurrenceOut
+from cloud.doses.service import DoseService
+from shared.enums import DoseStatus
+
+router = APIRouter(prefix="/patients/{patient_id}", tags=["doses"])
+DEFAULT_ADHERENCE_DAYS = 30
+
+
+def _occurrence_out(row: Any) -> OccurrenceOut:
+    occurrence, event = row
+    out = OccurrenceOut.model_validate(occurrence)
+    if event is not None:
+        out.decided_by = DoseEventOut.model_validate(event)
+    return out
+
+
+@router.get("/occurrences", response_model=Page[OccurrenceOut])
+def list_occurrences(
+    *,
+    patient: VisiblePatient,
+    db: DbSession,
+    page: Paging,
+    dates: Dates,
+    status: Annotated[DoseStatus | None, Query(description="Only doses with this status.")] = None,
+) -> Page[OccurrenceOut]:
+    """Doses on the patient's local dates `from`..`to`, by due time, with the deciding event."""
+    statement = (
+        select(DoseOccurrence, DoseEventLog)
+        .outerjoin(DoseEventLog, DoseEventLog.id == DoseOccurrence.decided_by_event_id)
+        .where(DoseOccurrence.patient_id == patient.id)
+        .order_by(DoseOccurrence.due_at, DoseOccurrence.id)
+    )
+    if dates.start is not None:
+        statement = statement.where(DoseOccurrence.local_date >= dates.start)
+    if dates.end is not None:
+        statement = statement.where(DoseOccurrence.local_date <= dates.end)
+    if status is not None:
+        statement = statement.where(DoseOccurrence.status == status)
+    return paginate(db, statement, page, _occurrence_out, scalars=False)
+
+
+@router.get("/occurrences/{occurrence_id}", response_model=OccurrenceOut)
+def get_occurrence(
+    patient: VisiblePatient, occurrence_id: uuid.UUID, db: DbSession
+) -> OccurrenceOut:
+    """One dose with the event that decided it."""
+    occurrence = DoseService(db).occurrence(patient.id, occurrence_id)
+    event = (
+        db.get(DoseEventLog, occurrence.decided_by_event_id)
+        if occurrence.decided_by_event_id
+        else None
+    )
+    return _occurrence_out((occurrence, event))
+
+
+@router.post("/occurrences/{occurrence_id}/decision", response_model=OccurrenceOut)
+def decide_occurrence(
+    user: CareTeam,
+    patient: VisiblePatient,
+    occurrence_id: uuid.UUID,
+    body: DecisionIn,
+    db: DbSession,
+) -> OccurrenceOut:
+    """Record what happened to a dose (source `remote`); it replaces the current status."""
+    occurrence, event = DoseService(db).decide(patient.id, occurrence_id, body, decided_by=user.id)
+    return _occurrence_out((occurrence, event))
+
+
+@router.get("/dose-events", response_model=Page[DoseEventOut])
+def list_dose_events(
+    *,
+    patient: VisiblePatient,
+    db: DbSession,
+    page: Paging,
+    dates: Dates,
+    status: Annotated[DoseStatus | None, Query(description="Only events with this status.")] = None,
+) -> Page[DoseEventOut]:
+    """Dose decisions made on the patient's local dates `from`..`to`, newest first."""
+    statement = (
+        select(DoseEventLog)
+        .where(DoseEventLog.patient_id == patient.id)
+        .order_by(DoseEventLog.decided_at.desc(), DoseEventLog.id)
+    )
+    statement = within(statement, DoseEventLog.decided_at, dates, patient.timezone)
+    if status is not None:
+        statement = statement.where(DoseEventLog.status == status)
+    return paginate(db, statement, page, DoseEventOut.model_validate)
+
+
+@router.get("/adherence", response_model=AdherenceOut)
+def adherence(patient: VisiblePatient, db: DbSession, dates: Dates) -> AdherenceOut:
+    """Live adherence over local dates `from`..`to` (default: the last 30 days)."""
+    today = datetime.now(UTC).astimezone(ZoneInfo(patient.timezone)).date()
+    end = dates.end or today
+    start = dates.start or end - timedelta(days=DEFAULT_ADHERENCE_DAYS - 1)
+    start = min(start, end)
+    return DoseService(db).adherence(patient.id, start, end)

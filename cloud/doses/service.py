@@ -1,0 +1,141 @@
+"""Dose occurrences and events as people see them; live adherence; a person's decision."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import ColumnElement, and_, func, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import FunctionFilter
+
+from cloud.doses.models import DoseEventLog, DoseOccurrence
+from cloud.doses.schemas import AdherenceOut, DayAdherence, DecisionIn
+from cloud.errors import NotFoundError, ValidationFailedError
+from shared.enums import DoseSource, DoseStatus
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100.0 * part / whole, 1)
+
+
+class DoseService:
+    """Reads occurrences and adherence; records remote decisions. Owns its transaction."""
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def occurrence(self, patient_id: uuid.UUID, occurrence_id: uuid.UUID) -> DoseOccurrence:
+        """The patient's occurrence; 404 if it is not theirs."""
+        occurrence = self.db.scalar(
+            select(DoseOccurrence).where(
+                DoseOccurrence.id == occurrence_id, DoseOccurrence.patient_id == patient_id
+            )
+        )
+        if occurrence is None:
+            raise NotFoundError("dose occurrence not found")
+        return occurrence
+
+    def adherence(self, patient_id: uuid.UUID, start: date, end: date) -> AdherenceOut:
+        """Counts per status and day over local dates `start`..`end`, in one query."""
+        occ = DoseOccurrence
+
+        def count(condition: ColumnElement[bool]) -> FunctionFilter[int]:
+            return func.count().filter(condition)
+
+        scheduled = occ.as_needed.is_(False)
+        rows = self.db.execute(
+            select(
+                occ.local_date,
+                count(scheduled).label("scheduled"),
+                *(
+                    count(and_(scheduled, occ.status == status)).label(status.value)
+                    for status in DoseStatus
+                ),
+                count(occ.as_needed.is_(True)).label("as_needed_doses"),
+                func.sum(func.extract("epoch", occ.decided_at - occ.due_at))
+                .filter(and_(scheduled, occ.status == DoseStatus.LATE))
+                .label("late_seconds"),
+            )
+            .where(occ.patient_id == patient_id, occ.local_date.between(start, end))
+            .group_by(occ.local_date)
+            .order_by(occ.local_date)
+        ).all()
+        days = [
+            DayAdherence(
+                local_date=row.local_date,
+                scheduled=row.scheduled,
+                on_time=row.on_time,
+                late=row.late,
+                missed=row.missed,
+                skipped=row.skipped,
+                pending=row.pending,
+                as_needed_doses=row.as_needed_doses,
+            )
+            for row in rows
+        ]
+        totals = {
+            name: sum(getattr(day, name) for day in days)
+            for name in (
+                "scheduled",
+                "on_time",
+                "late",
+                "missed",
+                "skipped",
+                "pending",
+                "as_needed_doses",
+            )
+        }
+        late_minutes = sum(float(row.late_seconds or 0) for row in rows) / 60
+        decided = totals["scheduled"] - totals["pending"]
+        return AdherenceOut(
+            patient_id=patient_id,
+            start=start,
+            end=end,
+            **totals,
+            adherence_pct=_pct(totals["on_time"] + totals["late"], decided),
+            on_time_pct=_pct(totals["on_time"], decided),
+            mean_minutes_late=round(late_minutes / totals["late"], 1) if totals["late"] else None,
+            days=days,
+        )
+
+    def decide(
+        self,
+        patient_id: uuid.UUID,
+        occurrence_id: uuid.UUID,
+        decision: DecisionIn,
+        *,
+        decided_by: uuid.UUID,
+    ) -> tuple[DoseOccurrence, DoseEventLog]:
+        """Record a person's decision; it replaces whatever the occurrence held."""
+        if decision.status is DoseStatus.PENDING:
+            raise ValidationFailedError("a decision cannot set a dose back to pending")
+        occurrence = self.occurrence(patient_id, occurrence_id)
+        now = datetime.now(UTC)
+        event = DoseEventLog(
+            id=uuid.uuid4(),
+            occurrence_id=occurrence.id,
+            patient_id=patient_id,
+            recorded_by_user_id=decided_by,
+            status=decision.status,
+            source=DoseSource.REMOTE,
+            decided_at=decision.decided_at or now,
+            received_at=now,
+            as_needed=occurrence.as_needed,
+            skip_reason=decision.skip_reason,
+        )
+        self.db.add(event)
+        self.db.flush()
+        occurrence.status = decision.status
+        occurrence.decided_at = event.decided_at
+        occurrence.source = DoseSource.REMOTE
+        occurrence.decided_by_event_id = event.id
+        self.db.execute(
+            text(
+                "UPDATE daily_patient_summaries SET stale = true "
+                "WHERE patient_id = :patient AND summary_date = :day"
+            ),
+            {"patient": patient_id, "day": occurrence.local_date},
+        )
+        self.db.commit()
+        return occurrence, event

@@ -1,0 +1,77 @@
+"""Who may see which patient: the one place the ownership rule lives.
+
+Admins see every patient; doctors and caregivers see the patients linked to them; a patient
+sees only themself. A patient outside the caller's reach is reported as not found (404), never
+as forbidden, so that patient ids do not leak. What a role may *change* is decided by
+`require_role` in the routers; whose data it is, always here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy.orm import Session
+
+from cloud.errors import NotFoundError
+from cloud.patients.models import Caregiver, Doctor, Patient, PatientCaregiver, PatientDoctor
+from cloud.users.models import User
+from shared.enums import Role
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+def visible_patient_ids(user: User) -> Select[Any] | None:
+    """A query of the patient ids `user` may see, or None when they may see all (admin)."""
+    match user.role:
+        case Role.ADMIN:
+            return None
+        case Role.DOCTOR:
+            return (
+                select(PatientDoctor.patient_id)
+                .join(Doctor, Doctor.id == PatientDoctor.doctor_id)
+                .where(Doctor.user_id == user.id)
+            )
+        case Role.CAREGIVER:
+            return (
+                select(PatientCaregiver.patient_id)
+                .join(Caregiver, Caregiver.id == PatientCaregiver.caregiver_id)
+                .where(Caregiver.user_id == user.id)
+            )
+        case Role.PATIENT:
+            return select(Patient.id).where(Patient.user_id == user.id)
+
+
+def visible(user: User, patient_column: Any) -> ColumnElement[bool]:
+    """A WHERE condition keeping rows whose `patient_column` the user may see."""
+    ids = visible_patient_ids(user)
+    return true() if ids is None else patient_column.in_(ids.scalar_subquery())
+
+
+class PatientAccess:
+    """Resolves patient ids for one user, refusing (as not found) those out of reach."""
+
+    def __init__(self, db: Session, user: User) -> None:
+        self.db = db
+        self.user = user
+
+    def can_see(self, patient_id: uuid.UUID) -> bool:
+        """Whether the user may see this patient (False also when it does not exist)."""
+        found = self.db.scalar(
+            select(Patient.id).where(Patient.id == patient_id, visible(self.user, Patient.id))
+        )
+        return found is not None
+
+    def require(self, patient_id: uuid.UUID) -> Patient:
+        """The patient, or NotFoundError if it does not exist or is out of reach."""
+        patient = self.db.scalar(
+            select(Patient).where(Patient.id == patient_id, visible(self.user, Patient.id))
+        )
+        if patient is None:
+            raise NotFoundError("patient not found")
+        return patient
+
+    def restrict(self, statement: SelectT, patient_column: Any) -> SelectT:
+        """`statement` limited to rows of patients the user may see."""
+        return statement.where(visible(self.user, patient_column))
