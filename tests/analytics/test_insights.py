@@ -54,10 +54,10 @@ def _known_fortnight(history: History) -> PatientHistory:
         history.dose(ada, "Metformin", day, "08:00", morning, minutes_late=45)
         evening = DoseStatus.MISSED if day >= date(2026, 11, 19) else DoseStatus.ON_TIME
         history.dose(ada, "Metformin", day, "20:00", evening, minutes_late=120)
-    for day in (15, 17, 19):
-        history.symptom(ada, local(date(2026, 11, day), "10:00"), "Headache ", Severity.MODERATE)
-    for day in (16, 18):
-        history.symptom(ada, local(date(2026, 11, day), "10:00"), "dizziness")
+    for dom in (15, 17, 19):
+        history.symptom(ada, local(date(2026, 11, dom), "10:00"), "Headache ", Severity.MODERATE)
+    for dom in (16, 18):
+        history.symptom(ada, local(date(2026, 11, dom), "10:00"), "dizziness")
     history.commit()
     return ada
 
