@@ -6,7 +6,10 @@ from typing import Annotated
 
 import typer
 
+from cloud.jobs.cli import app as jobs_app
+
 app = typer.Typer(help="The cloud: REST API and background services.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 
 @app.command()

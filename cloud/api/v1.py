@@ -20,6 +20,7 @@ from cloud.patients.router import router as patients_router
 from cloud.plans.router import router as plans_router
 from cloud.questions.router import router as questions_router
 from cloud.reports.archive_router import router as reports_archive_router
+from cloud.reports.router import router as reports_router
 from cloud.summaries.router import router as summaries_router
 from cloud.symptoms.router import router as symptoms_router
 from cloud.users.router import auth_router, users_router
@@ -41,6 +42,7 @@ V1_ROUTERS: list[APIRouter] = [
     summaries_router,
     insights_router,
     reports_archive_router,
+    reports_router,
 ]
 
 

@@ -1,8 +1,7 @@
-"""`/patients/{id}/reports`: generate a health report for a visit, and fetch stored ones."""
+"""`/patients/{id}/reports`: generate a health report for a visit (stored ones: archive_router)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
@@ -29,7 +28,7 @@ def _answer(report: HealthReport, fmt: ReportFormat) -> Response | ReportOut:
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="report-{report.id}.pdf"'},
         )
-    base = f"/api/v1/patients/{report.patient_id}/reports/{report.id}"
+    base = f"/api/v1/patients/{report.patient_id}/health-reports/{report.id}"
     return ReportOut(
         id=report.id,
         patient_id=report.patient_id,
@@ -37,8 +36,8 @@ def _answer(report: HealthReport, fmt: ReportFormat) -> Response | ReportOut:
         range_end=report.range_end,
         title=report.title,
         generated_at=report.generated_at,
-        html_url=f"{base}?format=html",
-        pdf_url=f"{base}?format=pdf",
+        html_url=f"{base}/html",
+        pdf_url=f"{base}/pdf",
     )
 
 
@@ -67,18 +66,3 @@ def generate_report(
     start = date_from or (end - timedelta(days=29))
     report = ReportService(db).generate(patient, start, end, now=now, user_id=user.id)
     return _answer(report, format)
-
-
-@router.get(
-    "/{report_id}",
-    response_model=ReportOut,
-    responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
-)
-def get_report(
-    patient: VisiblePatient,
-    report_id: uuid.UUID,
-    db: DbSession,
-    format: FormatQuery = ReportFormat.JSON,
-) -> Response | ReportOut:
-    """A stored report, as metadata or as its HTML or PDF document."""
-    return _answer(ReportService(db).get(patient, report_id), format)

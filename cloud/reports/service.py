@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloud.analytics.settings import AnalyticsSettings
-from cloud.errors import NotFoundError, ValidationFailedError
+from cloud.errors import ValidationFailedError
 from cloud.patients.models import Patient
 from cloud.reports.gather import gather
 from cloud.reports.html import render_html
@@ -20,7 +19,7 @@ MAX_REPORT_DAYS = 366
 
 
 class ReportService:
-    """Generates and reads stored reports; generating commits one new row."""
+    """Generates reports; each generation commits one new health_reports row."""
 
     def __init__(self, db: Session, settings: AnalyticsSettings | None = None) -> None:
         self.db = db
@@ -64,15 +63,4 @@ class ReportService:
         except BaseException:
             self.db.rollback()
             raise
-        return report
-
-    def get(self, patient: Patient, report_id: uuid.UUID) -> HealthReport:
-        """A stored report of this patient (404 for another patient's)."""
-        report = self.db.scalar(
-            select(HealthReport).where(
-                HealthReport.id == report_id, HealthReport.patient_id == patient.id
-            )
-        )
-        if report is None:
-            raise NotFoundError(f"no report {report_id} for this patient")
         return report

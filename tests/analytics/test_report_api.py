@@ -1,0 +1,82 @@
+"""`GET /api/v1/patients/{id}/reports`: generate, store, answer as JSON, HTML or PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cloud.app import create_app
+from cloud.config import CloudSettings
+from cloud.reports.models import HealthReport
+from cloud.users.models import User
+from cloud.users.tokens import issue_token
+from shared.enums import DoseStatus, Role
+from tests.analytics.history import History, PatientHistory
+from tests.analytics.test_reports import NOV_19, NOV_20
+
+
+@pytest.fixture
+def client(cloud_settings: CloudSettings) -> Iterator[TestClient]:
+    with TestClient(create_app(cloud_settings)) as test_client:
+        yield test_client
+
+
+def _auth(settings: CloudSettings, user: User) -> dict[str, str]:
+    token = issue_token(settings, user.id, user.role, "access")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _patient(history: History) -> PatientHistory:
+    ada = history.patient("Ada")
+    history.doctor(ada)
+    history.item(ada, "Metformin", ["08:00"])
+    history.dose(ada, "Metformin", NOV_19, "08:00", DoseStatus.ON_TIME)
+    history.dose(ada, "Metformin", NOV_20, "08:00", DoseStatus.MISSED, minutes_late=120)
+    history.commit()
+    return ada
+
+
+def test_a_linked_doctor_gets_a_stored_report_as_json_html_and_pdf(
+    client: TestClient, cloud_settings: CloudSettings, db: Session, history: History
+) -> None:
+    ada = _patient(history)
+    headers = _auth(cloud_settings, ada.doctors[0])
+    url = f"/api/v1/patients/{ada.id}/reports"
+    query = {"from": "2026-11-19", "to": "2026-11-20"}
+
+    answer = client.get(url, params=query, headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["range_start"], body["range_end"]) == ("2026-11-19", "2026-11-20")
+    html = client.get(body["html_url"], headers=headers)
+    assert html.status_code == 200 and "Adherence 50%" in html.text
+    pdf = client.get(body["pdf_url"], headers=headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-1.4")
+
+    as_pdf = client.get(url, params={**query, "format": "pdf"}, headers=headers)
+    assert as_pdf.headers["content-type"] == "application/pdf"
+    as_html = client.get(url, params={**query, "format": "html"}, headers=headers)
+    assert as_html.headers["content-type"].startswith("text/html")
+    assert db.scalar(select(func.count()).select_from(HealthReport)) == 3
+
+
+def test_an_unlinked_caregiver_gets_404_and_a_reversed_range_422(
+    client: TestClient, cloud_settings: CloudSettings, history: History
+) -> None:
+    ada = _patient(history)
+    stranger = history.user(Role.CAREGIVER)
+    history.commit()
+    url = f"/api/v1/patients/{ada.id}/reports"
+    hidden = client.get(url, headers=_auth(cloud_settings, stranger))
+    assert hidden.status_code == 404
+    reversed_range = client.get(
+        url,
+        params={"from": "2026-11-20", "to": "2026-11-19"},
+        headers=_auth(cloud_settings, ada.doctors[0]),
+    )
+    assert reversed_range.status_code == 422
+    assert "before" in reversed_range.text
