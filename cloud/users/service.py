@@ -52,6 +52,8 @@ class UserService:
             password_hash=hash_password(spec.password),
         )
         self.db.add(user)
+        # The profile row references the user: insert the user first.
+        self.db.flush()
         if spec.role is Role.DOCTOR:
             self.db.add(Doctor(user_id=user.id))
         elif spec.role is Role.CAREGIVER:
