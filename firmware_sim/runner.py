@@ -1,0 +1,286 @@
+"""Runs a scenario: sets the patient up through the REST API, plays their days on a virtual
+device at full speed, and checks each `expect` against the REST API.
+
+Time only moves when the runner moves it, so a week takes seconds and every run is the same.
+The network is real, though: messages travel through the broker to the ingest worker while the
+device is online, and before each check the runner waits until the cloud has acknowledged
+everything the device sent (unless the cable is cut, when there is nothing to wait for).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from firmware_sim.device import DeviceOptions, VirtualDevice
+from firmware_sim.people import CareTeam, bootstrap_admin, set_up_patient
+from firmware_sim.scenario import Action, Expectation, Scenario, as_count
+from firmware_sim.stack import LocalCloud
+from firmware_sim.voice import VoiceDriver
+
+log = logging.getLogger(__name__)
+
+SYNC_TIMEOUT_S = 60.0
+PLAN_TIMEOUT_S = 20.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation compared with what the API returned."""
+
+    at: datetime
+    what: str
+    ok: bool
+    detail: str
+
+    def __str__(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        return f"{mark} {self.at:%a %d %b %H:%M} {self.what}: {self.detail}"
+
+
+@dataclass
+class ScenarioResult:
+    """Every check of a run, and what the device said."""
+
+    scenario: Scenario
+    device_id: str
+    checks: list[Check] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.checks) and all(check.ok for check in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [check for check in self.checks if not check.ok]
+
+    def report(self) -> str:
+        lines = [f"scenario: {self.scenario.name} (device {self.device_id})"]
+        lines.extend(f"  {check}" for check in self.checks)
+        verdict = "PASSED" if self.passed else f"FAILED ({len(self.failures)} checks)"
+        lines.append(f"  {verdict}")
+        return "\n".join(lines)
+
+
+class ScenarioRunner:
+    """Plays one scenario against a running `LocalCloud`."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        cloud: LocalCloud,
+        workdir: Path,
+        *,
+        device_id: str | None = None,
+        voice: VoiceDriver | None = None,
+        progress: Callable[[str], None] = log.info,
+    ) -> None:
+        self.scenario = scenario
+        self.cloud = cloud
+        self.workdir = workdir
+        self.device_id = device_id or f"sim-{uuid.uuid4().hex[:12]}"
+        self.voice = voice
+        self.progress = progress
+        self.team: CareTeam | None = None
+        self.device: VirtualDevice | None = None
+        self.plan_version = 0
+
+    def run(self) -> ScenarioResult:
+        """Set up, play every step in time order, check every expectation; never raises on a
+        failed expectation (see `ScenarioResult.passed`)."""
+        scenario = self.scenario
+        result = ScenarioResult(scenario, self.device_id)
+        admin = bootstrap_admin(self.cloud)
+        self.team = set_up_patient(admin, self.cloud.api_url, self.device_id, scenario.timezone)
+        admin.close()
+        self._save_plan(scenario.plan, "scenario plan")
+        options = DeviceOptions(timezone=scenario.timezone, heartbeat_interval_s=6 * 3600)
+        device = VirtualDevice(
+            self.device_id,
+            self.workdir / self.device_id,
+            start=scenario.started_at(),
+            broker_url=self.cloud.mqtt_url,
+            options=options,
+        )
+        self.device = device
+        try:
+            device.start()
+            if self.voice is not None:
+                device.attach_voice(self.voice)
+            self._wait_for_plan()
+            for moment, action in scenario.schedule():
+                device.advance_to(moment)
+                result.checks.extend(self._perform(action))
+            device.advance_to(scenario.ends_at())
+            result.said = device.said()
+        finally:
+            device.close()
+            if self.team is not None:
+                self.team.close()
+        return result
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _perform(self, action: Action) -> list[Check]:
+        device = self.device
+        assert device is not None
+        kind = action.kind
+        if action.press is not None:
+            device.press(action.press)
+        elif action.hold is not None:
+            device.hold(action.hold)
+        elif action.say is not None:
+            device.speak(action.say)
+        elif action.network == "cut":
+            device.cut_network()
+        elif action.network == "restore":
+            device.restore_network()
+        elif action.change_plan is not None:
+            self._save_plan(action.change_plan, "changed during the scenario")
+            self._wait_for_plan()
+        elif action.expect is not None:
+            return self._check(action.expect)
+        self.progress(f"{device.local_now():%a %H:%M} {kind} {_describe(action)}")
+        return []
+
+    def _save_plan(self, lines: list[Any], note: str) -> None:
+        assert self.team is not None
+        items = [line.to_api(self.scenario.start) for line in lines]
+        saved = self.team.doctor.save_plan(
+            self.team.patient_id, items, self.scenario.timezone, note
+        )
+        self.plan_version = int(saved["version"])
+
+    def _wait_for_plan(self) -> None:
+        device = self.device
+        assert device is not None
+        if not device.wait_for_plan(self.plan_version, PLAN_TIMEOUT_S):
+            raise TimeoutError(
+                f"device {self.device_id} did not apply plan version {self.plan_version}"
+            )
+        # The plan arrives on the sync thread: let the agent catch up with the clock.
+        device.advance(0)
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        """Let everything the device made reach the cloud (when the network lets it)."""
+        device = self.device
+        assert device is not None
+        if device.network_up and not device.wait_synced(SYNC_TIMEOUT_S):
+            raise TimeoutError(
+                f"device {self.device_id} still has {device.outbox_depth()} unacked messages"
+            )
+
+    def _check(self, expect: Expectation) -> list[Check]:
+        device = self.device
+        team = self.team
+        assert device is not None and team is not None
+        self._settle()
+        now = device.clock.now()
+        self._run_jobs(now)
+        at = device.local_now()
+        checks: list[Check] = []
+
+        def check(what: str, ok: bool, detail: str) -> None:
+            checks.append(Check(at, what, ok, detail))
+
+        if expect.days:
+            days = [self.scenario.local_date(figures.day) for figures in expect.days]
+            rows = team.caregiver.daily_summaries(team.patient_id, min(days), max(days))
+            by_date = {str(row["summary_date"]): row for row in rows}
+            for figures in expect.days:
+                day = self.scenario.local_date(figures.day)
+                row = by_date.get(day.isoformat())
+                for name, wanted in figures.expected().items():
+                    actual = None if row is None else row.get(name)
+                    check(
+                        f"day {figures.day} ({day:%a %d %b}) {name}",
+                        actual is not None and abs(float(actual) - float(wanted)) < 0.05,
+                        f"expected {wanted:g}, API says {actual}",
+                    )
+        if expect.doses:
+            first = self.scenario.start
+            doses = team.caregiver.doses(team.patient_id, first, at.date())
+            for status, spec in expect.doses.items():
+                actual = sum(1 for dose in doses if dose["status"] == status)
+                problem = as_count(spec).check(actual)
+                check(f"{status} doses", problem is None, _count_detail(problem, actual))
+        if expect.alerts:
+            alerts = team.caregiver.alerts(team.patient_id)
+            for alert_type, spec in expect.alerts.items():
+                actual = sum(1 for alert in alerts if alert["alert_type"] == alert_type.value)
+                problem = as_count(spec).check(actual)
+                check(f"{alert_type.value} alerts", problem is None, _count_detail(problem, actual))
+        if expect.notifications is not None:
+            actual = len(team.caregiver.notifications())
+            problem = as_count(expect.notifications).check(actual)
+            check("caregiver notifications", problem is None, _count_detail(problem, actual))
+        if expect.symptoms:
+            logged = [
+                str(row["symptom"]).lower() for row in team.caregiver.symptoms(team.patient_id)
+            ]
+            for symptom in expect.symptoms:
+                found = any(symptom.lower() in entry for entry in logged)
+                check(f"symptom {symptom!r}", found, f"symptom log holds {logged}")
+        if expect.plan_version is not None:
+            runs = device.plan_version()
+            api = team.caregiver.device(self.device_id).get("plan_version_applied")
+            check(
+                "plan version",
+                runs == expect.plan_version and api == expect.plan_version,
+                f"expected v{expect.plan_version}; device runs v{runs}, API says v{api}",
+            )
+        said = " | ".join(device.said()).lower()
+        for phrase in expect.device_said:
+            check(
+                f"device said {phrase!r}",
+                phrase.lower() in said,
+                "heard" if phrase.lower() in said else "never said",
+            )
+        if expect.outbox_empty is not None:
+            depth = device.outbox_depth()
+            check(
+                "device outbox",
+                (depth == 0) == expect.outbox_empty,
+                f"{depth} messages waiting for an ack",
+            )
+        for item in checks:
+            self.progress(str(item))
+        return checks
+
+    def _run_jobs(self, now: datetime) -> None:
+        """Summaries for every scenario day that has ended, then every other job, as of `now`."""
+        from cloud.jobs.runner import run_job
+
+        context = self.cloud.job_context()
+        zone = self.scenario.zone
+        today = now.astimezone(zone).date()
+        day: date = self.scenario.start
+        while day < today:
+            run_job(context, "daily-summaries", now, day)
+            day += timedelta(days=1)
+        run_job(context, "weekly-summaries", now, self.scenario.start)
+        self.cloud.run_jobs(now)
+
+
+def _count_detail(problem: str | None, actual: int) -> str:
+    return f"{actual}" if problem is None else f"expected {problem}, API says {actual}"
+
+
+def _describe(action: Action) -> str:
+    if action.press is not None:
+        return action.press.value
+    if action.hold is not None:
+        return action.hold.value
+    if action.say is not None:
+        return repr(action.say)
+    if action.network is not None:
+        return action.network
+    return ""
