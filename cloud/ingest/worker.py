@@ -29,6 +29,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy.orm import Session, sessionmaker
 
+import cloud.db.models  # noqa: F401  (every mapper must be configured before a flush)
 from cloud.ingest.presence import PresenceService
 from cloud.ingest.service import IngestService, RawMessage
 from cloud.ingest.settings import IngestSettings

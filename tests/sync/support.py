@@ -132,9 +132,9 @@ def running_worker(
 
 
 def start_worker_process(
-    database_url: str, broker_url: str, worker_id: str
+    database_url: str, broker_url: str, worker_id: str, log_path: Path
 ) -> subprocess.Popen[bytes]:
-    """`medmind cloud ingest` in a child process (so a test can SIGKILL it)."""
+    """The `medmind cloud ingest` command in a child process (so a test can SIGKILL it)."""
     env = dict(
         os.environ,
         MEDMIND_DATABASE_URL=database_url,
@@ -147,15 +147,13 @@ def start_worker_process(
         [
             sys.executable,
             "-c",
-            "from shared.cli import main; main()",
-            "cloud",
-            "ingest",
+            "import typer; from cloud.ingest.commands import ingest; typer.run(ingest)",
             "--worker-id",
             worker_id,
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log_path.open("ab"),
     )
 
 
