@@ -1,0 +1,1 @@
+"""MedMind edge agent: the bedside device that reminds, records, talks and syncs."""

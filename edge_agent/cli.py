@@ -1,0 +1,103 @@
+"""`medmind edge`: run the device agent, or show its local state.
+
+Sync seam: if `edge_agent.sync` provides `start(agent, store, broker_settings) -> Stoppable`
+(anything with `stop()`) and the settings have a `[broker]` section, `run` starts it after the
+agent and stops it first on shutdown.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any, Protocol
+
+import typer
+
+app = typer.Typer(help="The bedside device agent.", no_args_is_help=True)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML settings file (see edge.example.toml).")
+]
+
+
+class Stoppable(Protocol):
+    """What the sync seam returns."""
+
+    def stop(self) -> None: ...
+
+
+def _start_sync(agent: Any, settings: Any) -> Stoppable | None:
+    if settings.broker is None:
+        logging.getLogger(__name__).info("no [broker] configured: running offline")
+        return None
+    try:
+        sync = importlib.import_module("edge_agent.sync")
+    except ModuleNotFoundError:
+        return None
+    start = getattr(sync, "start", None)
+    if start is None:
+        return None
+    handle: Stoppable = start(agent, agent.store, settings.broker)
+    return handle
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    log_level: Annotated[str, typer.Option(help="Python logging level.")] = "INFO",
+) -> None:
+    """Run the agent on the real clock until SIGTERM or Ctrl-C."""
+    from edge_agent.agent import Agent
+    from edge_agent.clock import RealClock
+    from edge_agent.config import load_settings
+    from edge_agent.hardware import Hardware, make_pin_factory
+    from edge_agent.speaker import build_speaker
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    settings = load_settings(config)
+    hardware = Hardware(
+        settings.gpio,
+        make_pin_factory(settings.gpio.pin_factory),
+        settings.reminders.debounce_ms,
+    )
+    agent = Agent(
+        settings, clock=RealClock(), speaker=build_speaker(settings.audio), hardware=hardware
+    )
+
+    def shutdown(signum: int, frame: FrameType | None) -> None:
+        agent.stop()
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    agent.start()
+    sync = _start_sync(agent, settings)
+    try:
+        agent.run_forever()
+    finally:
+        if sync is not None:
+            sync.stop()
+        agent.close()
+
+
+@app.command()
+def status(config: ConfigOption = None) -> None:
+    """Print plan version, next doses, outbox depth and last sync from the local database."""
+    from edge_agent.clock import RealClock
+    from edge_agent.config import load_settings
+    from edge_agent.status import describe_status
+    from edge_agent.store import Store
+
+    settings = load_settings(config)
+    store = Store(
+        settings.database_path,
+        device_id=settings.device_id,
+        clock=RealClock(),
+        horizon_days=settings.horizon_days,
+    )
+    try:
+        typer.echo(describe_status(store, settings))
+    finally:
+        store.close()
