@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -64,12 +64,11 @@ class AnalyticsService:
             )
         )
 
-    def refresh_stale(self, now: datetime) -> StaleRefresh:
+    def refresh_stale(self) -> StaleRefresh:
         """Mark days and weeks that late facts changed, then recompute them."""
 
         def work() -> StaleRefresh:
-            since = now - timedelta(days=self.settings.stale_scan_days)
-            days_marked, weeks_marked = summaries.mark_stale(self.db, since)
+            days_marked, weeks_marked = summaries.mark_stale(self.db, self.settings.stale_scan_days)
             days_recomputed, weeks_recomputed = summaries.recompute_stale(self.db)
             return StaleRefresh(days_marked, weeks_marked, days_recomputed, weeks_recomputed)
 

@@ -191,24 +191,25 @@ WEEKLY_STALE = text(_upsert(_WEEKLY_UPSERT, _STALE_WEEK_TARGETS))
 
 # Facts that reached the cloud after a day's summary was computed make that day stale: dose
 # events by the day of their occurrence, symptoms and alerts by the local day they happened.
-# Arrival is the row's created_at (server clock, like computed_at).
+# Arrival is the row's created_at: the server's clock, like computed_at and the scan window,
+# so a simulator's virtual clock never hides a late fact.
 MARK_DAILY_STALE = text(
     """
 UPDATE daily_patient_summaries s SET stale = true, updated_at = now()
 FROM (
     SELECT o.patient_id, o.local_date AS day, max(e.created_at) AS arrived_at
     FROM dose_event_logs e JOIN dose_occurrences o ON o.id = e.occurrence_id
-    WHERE e.created_at > :since
+    WHERE e.created_at > now() - make_interval(days => :scan_days)
     GROUP BY o.patient_id, o.local_date
     UNION ALL
     SELECT sl.patient_id, (sl.reported_at AT TIME ZONE p.timezone)::date, max(sl.created_at)
     FROM symptom_logs sl JOIN patients p ON p.id = sl.patient_id
-    WHERE sl.created_at > :since
+    WHERE sl.created_at > now() - make_interval(days => :scan_days)
     GROUP BY sl.patient_id, 2
     UNION ALL
     SELECT a.patient_id, (a.raised_at AT TIME ZONE p.timezone)::date, max(a.created_at)
     FROM alert_logs a JOIN patients p ON p.id = a.patient_id
-    WHERE a.created_at > :since
+    WHERE a.created_at > now() - make_interval(days => :scan_days)
     GROUP BY a.patient_id, 2
 ) arrived
 WHERE s.patient_id = arrived.patient_id AND s.summary_date = arrived.day
@@ -255,9 +256,10 @@ def upsert_weekly(
     return _rowcount(db.execute(WEEKLY_FOR_WEEK, params))
 
 
-def mark_stale(db: Session, since: datetime) -> tuple[int, int]:
-    """Mark days (then weeks) stale where facts arrived after `since` and after computing."""
-    days = _rowcount(db.execute(MARK_DAILY_STALE, {"since": since}))
+def mark_stale(db: Session, scan_days: int) -> tuple[int, int]:
+    """Mark days (then weeks) stale where facts that arrived in the last `scan_days` days
+    (server clock) arrived after the day was computed."""
+    days = _rowcount(db.execute(MARK_DAILY_STALE, {"scan_days": scan_days}))
     weeks = _rowcount(db.execute(MARK_WEEKLY_STALE))
     return days, weeks
 

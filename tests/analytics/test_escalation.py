@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog, AlertStatus
+from cloud.alerts.service import AlertService
 from cloud.escalation.service import EscalationService
 from cloud.escalation.settings import AlertSettings
 from cloud.notifications.models import NotificationEvent
@@ -102,21 +103,27 @@ def test_acknowledging_stops_the_ladder(db: Session, history: History) -> None:
     service, clock = _service(db), Clock(DUE + timedelta(minutes=15))
     service.run(clock())
     (alert,) = _alerts(db, ada)
-    db.execute(
-        update(AlertLog)
-        .where(AlertLog.id == alert.id)
-        .values(
-            status=AlertStatus.ACKNOWLEDGED,
-            acknowledged_by=ada.caregivers[0].id,
-            acknowledged_at=clock.now,
-        )
-    )
-    db.commit()
+    AlertService(db).acknowledge(alert, ada.caregivers[0].id)
     run = service.run(clock.advance(minutes=20))
     assert (run.ladder.escalated, run.ladder.events) == (0, 0)
     (alert,) = _alerts(db, ada)
     assert alert.escalation_step == 0
     assert {step for step, _ in _told(db, alert)} == {"0"}
+
+
+def test_resolving_stops_the_ladder_and_the_cause_is_not_raised_again(
+    db: Session, history: History
+) -> None:
+    ada = _patient(history)
+    history.dose(ada, "Metformin", DAY, "08:00", DoseStatus.PENDING)
+    history.commit()
+    service = _service(db)
+    service.run(DUE + timedelta(minutes=15))
+    (alert,) = _alerts(db, ada)
+    AlertService(db).resolve(alert, ada.doctors[0].id)
+    run = service.run(DUE + timedelta(minutes=40))
+    assert (run.overdue_raised, run.ladder.escalated, run.ladder.events) == (0, 0, 0)
+    assert [a.status for a in _alerts(db, ada)] == [AlertStatus.RESOLVED]
 
 
 def test_taking_the_dose_resolves_the_overdue_alert(db: Session, history: History) -> None:

@@ -153,7 +153,7 @@ def test_a_late_arriving_event_marks_the_day_stale_and_it_is_recomputed(
     # The device was offline for days; its event for Nov 19 arrives now.
     history.decide(pending, DoseStatus.LATE, local(NOV_19, "22:30"), received_at=AFTER)
     history.commit()
-    refresh = service.refresh_stale(AFTER)
+    refresh = service.refresh_stale()
     assert (refresh.days_marked, refresh.days_recomputed) == (1, 1)
     assert (refresh.weeks_marked, refresh.weeks_recomputed) == (1, 1)
     day = _daily(db, ada, NOV_19)
@@ -165,7 +165,7 @@ def test_a_late_arriving_event_marks_the_day_stale_and_it_is_recomputed(
     assert (week.scheduled, week.late, week.pending, week.adherence_pct) == (4, 2, 0, 75.0)
 
     # Nothing new arrived since: a second refresh finds nothing to do.
-    again = service.refresh_stale(AFTER)
+    again = service.refresh_stale()
     assert again == type(again)(0, 0, 0, 0)
 
 
@@ -175,7 +175,7 @@ def test_a_late_symptom_makes_its_local_day_stale(db: Session, history: History)
     service.daily_summaries(NOV_19, now=AFTER)
     history.symptom(ada, local(NOV_19, "00:30"), "nausea")
     history.commit()
-    assert service.refresh_stale(AFTER).days_recomputed == 1
+    assert service.refresh_stale().days_recomputed == 1
     assert _daily(db, ada, NOV_19).symptoms == 1
 
 
