@@ -43,6 +43,7 @@ from cloud.ingest.effects import DeviceRef, EffectWriter
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from shared.envelope import MAX_PAYLOAD_BYTES, ContractError, Envelope, parse_envelope
 from shared.kinds import Direction, Kind
+from shared.topics import TOPIC_ROOT
 
 REST_TOPIC = "rest"
 # Kinds that need a patient: a device not assigned to one cannot store them.
@@ -186,6 +187,14 @@ class IngestService:
                 continue
             if envelope.kind.direction is not Direction.UP:
                 rejected.append((message, f"kind {envelope.kind.value!r} is not sent by devices"))
+                continue
+            # An MQTT topic names the kind it carries; the REST path has no such topic.
+            if message.topic.startswith(f"{TOPIC_ROOT}/") and not message.topic.endswith(
+                f"/up/{envelope.kind.value}"
+            ):
+                rejected.append(
+                    (message, f"a {envelope.kind.value} message arrived on topic {message.topic!r}")
+                )
                 continue
             if envelope.message_id in seen:
                 result.duplicates.append(envelope.message_id)
