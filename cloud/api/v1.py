@@ -15,6 +15,7 @@ from cloud.devices.router import router as devices_router
 from cloud.doses.router import router as doses_router
 from cloud.insights.router import router as insights_router
 from cloud.medications.router import router as medications_router
+from cloud.notifications.delivery_router import router as deliveries_router
 from cloud.notifications.feed_router import router as notifications_router
 from cloud.patients.router import router as patients_router
 from cloud.plans.router import router as plans_router
@@ -38,6 +39,7 @@ V1_ROUTERS: list[APIRouter] = [
     questions_router,
     conversations_router,
     alerts_router,
+    deliveries_router,
     notifications_router,
     summaries_router,
     insights_router,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from cloud.app import create_app
+from cloud.config import CloudSettings
+from cloud.users.models import User
+from cloud.users.tokens import issue_token
 from tests.analytics.history import History
 from tests.cloud import conftest as cloud_fixtures
 
@@ -39,6 +45,19 @@ class Clock:
 def clock() -> Clock:
     """Starts on 2026-11-20 06:00 UTC."""
     return Clock(datetime(2026, 11, 20, 6, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def client(cloud_settings: CloudSettings) -> Iterator[TestClient]:
+    """The API app on this test's database."""
+    with TestClient(create_app(cloud_settings)) as test_client:
+        yield test_client
+
+
+def bearer(settings: CloudSettings, user: User) -> dict[str, str]:
+    """Authorization header of a fresh access token for `user`."""
+    token = issue_token(settings, user.id, user.role, "access")
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

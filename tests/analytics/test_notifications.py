@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloud.config import CloudSettings
 from cloud.escalation.service import EscalationService
 from cloud.notifications.backoff import RetryPolicy
 from cloud.notifications.models import (
@@ -19,8 +21,10 @@ from cloud.notifications.models import (
 from cloud.notifications.service import NotificationService
 from cloud.notifications.settings import NotificationSettings
 from cloud.notifications.webhook import verify
+from cloud.users.models import User
 from firmware_sim.embedded_broker import free_port
-from shared.enums import AlertLevel, AlertType
+from shared.enums import AlertLevel, AlertType, Role
+from tests.analytics.conftest import bearer
 from tests.analytics.history import History
 from tests.analytics.receivers import smtp_server, webhook_receiver
 
@@ -112,7 +116,7 @@ def test_an_alert_reaches_webhook_email_and_feed_with_webhook_retries(
 
 
 def test_a_receiver_that_keeps_failing_ends_in_a_recorded_final_failure(
-    db: Session, history: History
+    db: Session, history: History, client: TestClient, cloud_settings: CloudSettings
 ) -> None:
     dead_port = free_port()  # nothing listens here: every email attempt fails to connect
     with webhook_receiver(503) as hook:
@@ -133,6 +137,18 @@ def test_a_receiver_that_keeps_failing_ends_in_a_recorded_final_failure(
         assert "HTTP 503" in (deliveries["webhook"].last_error or "")
         assert len(hook.requests) == 3
         assert service.deliver_due(at + timedelta(hours=1)).attempted == 0
+
+    carer = db.scalars(select(User).where(User.role == Role.CAREGIVER)).one()
+    answer = client.get(
+        "/api/v1/notifications/deliveries",
+        params={"status": "failed"},
+        headers=bearer(cloud_settings, carer),
+    )
+    assert answer.status_code == 200, answer.text
+    visible = {item["channel_kind"]: item for item in answer.json()["items"]}
+    assert set(visible) == {"webhook", "email"}, "the in-app delivery was sent"
+    assert visible["webhook"]["attempts"] == 3
+    assert "HTTP 503" in visible["webhook"]["last_error"]
 
 
 def test_a_refusing_webhook_fails_at_once_without_retries(db: Session, history: History) -> None:

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cloud.app import create_app
 from cloud.config import CloudSettings
 from cloud.reports.models import HealthReport
-from cloud.users.models import User
-from cloud.users.tokens import issue_token
 from shared.enums import DoseStatus, Role
+from tests.analytics.conftest import bearer
 from tests.analytics.history import History, PatientHistory
 from tests.analytics.test_reports import NOV_19, NOV_20
-
-
-@pytest.fixture
-def client(cloud_settings: CloudSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(cloud_settings)) as test_client:
-        yield test_client
-
-
-def _auth(settings: CloudSettings, user: User) -> dict[str, str]:
-    token = issue_token(settings, user.id, user.role, "access")
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _patient(history: History) -> PatientHistory:
@@ -44,7 +28,7 @@ def test_a_linked_doctor_gets_a_stored_report_as_json_html_and_pdf(
     client: TestClient, cloud_settings: CloudSettings, db: Session, history: History
 ) -> None:
     ada = _patient(history)
-    headers = _auth(cloud_settings, ada.doctors[0])
+    headers = bearer(cloud_settings, ada.doctors[0])
     url = f"/api/v1/patients/{ada.id}/reports"
     query = {"from": "2026-11-19", "to": "2026-11-20"}
 
@@ -71,12 +55,12 @@ def test_an_unlinked_caregiver_gets_404_and_a_reversed_range_422(
     stranger = history.user(Role.CAREGIVER)
     history.commit()
     url = f"/api/v1/patients/{ada.id}/reports"
-    hidden = client.get(url, headers=_auth(cloud_settings, stranger))
+    hidden = client.get(url, headers=bearer(cloud_settings, stranger))
     assert hidden.status_code == 404
     reversed_range = client.get(
         url,
         params={"from": "2026-11-20", "to": "2026-11-19"},
-        headers=_auth(cloud_settings, ada.doctors[0]),
+        headers=bearer(cloud_settings, ada.doctors[0]),
     )
     assert reversed_range.status_code == 422
     assert "before" in reversed_range.text
