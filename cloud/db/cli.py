@@ -36,3 +36,26 @@ def downgrade(
 
     migrate.downgrade(_url(), revision)
     typer.echo(f"database at revision {revision}")
+
+
+@app.command()
+def seed() -> None:
+    """Load demo data (idempotent) and print the demo logins and device credentials."""
+    from cloud.config import get_settings
+    from cloud.db import migrate
+    from cloud.db.engine import make_engine, make_session_factory
+    from cloud.db.seed import DemoSeeder
+
+    settings = get_settings()
+    url = _url()
+    migrate.upgrade(url)
+    engine = make_engine(settings, url)
+    with make_session_factory(engine)() as session:
+        report = DemoSeeder(session).run()
+    engine.dispose()
+    typer.echo("Demo logins (email / password / role):")
+    for email, password, role in report.logins:
+        typer.echo(f"  {email:32} {password:20} {role}")
+    typer.echo("Demo devices (id / secret):")
+    for device_id, secret in report.devices:
+        typer.echo(f"  {device_id:32} {secret}")

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import Engine
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
+from cloud.app import create_app
 from cloud.config import CloudSettings
 from cloud.db import migrate
 from cloud.db.engine import make_engine, make_session_factory, sqlalchemy_url
+from cloud.db.seed import DemoSeeder
+from cloud.users.models import User
+from cloud.users.tokens import issue_token
 from tests.cloud.factories import CloudFactory
 from tests.support import services
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
+# The seeded template is made as of this instant, so re-seeding in a test is exactly repeatable.
+SEED_NOW = datetime.now(UTC)
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +87,42 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 def factory(db: Session) -> CloudFactory:
     """Makes committed test rows in this test's database."""
     return CloudFactory(db)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(pg_admin_url: str, migrated_template: str) -> Iterator[str]:
+    """Name of a migrated database holding the demo seed, made once per session."""
+    name = f"medmind_seeded_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+    engine = create_engine(
+        sqlalchemy_url(services._with_database(pg_admin_url, name)), poolclass=NullPool
+    )
+    with Session(engine) as session:
+        DemoSeeder(session, now=SEED_NOW).run()
+    engine.dispose()
+    try:
+        yield name
+    finally:
+        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(cloud_settings: CloudSettings) -> Iterator[FastAPI]:
+    """The API app on this test's database."""
+    application = create_app(cloud_settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client calling the app in process."""
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def bearer(settings: CloudSettings, user: User) -> dict[str, str]:
+    """Authorization headers of a fresh access token for `user`."""
+    return {"Authorization": f"Bearer {issue_token(settings, user.id, user.role, 'access')}"}
