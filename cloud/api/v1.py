@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cloud.alerts.router import router as alerts_router
+from cloud.analytics.router import router as stock_router
 from cloud.api.errors import ERROR_RESPONSES
 from cloud.conversations.router import router as conversations_router
 from cloud.devices.device_api import router as device_api_router
@@ -33,6 +34,7 @@ V1_ROUTERS: list[APIRouter] = [
     devices_router,
     device_api_router,
     medications_router,
+    stock_router,
     plans_router,
     doses_router,
     symptoms_router,

@@ -1,6 +1,8 @@
-"""`GET /api/v1/patients/{id}/reports`: generate, store, answer as JSON, HTML or PDF."""
+"""The analytics endpoints: reports (generate, store, JSON/HTML/PDF) and stock."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -64,3 +66,33 @@ def test_an_unlinked_caregiver_gets_404_and_a_reversed_range_422(
     )
     assert reversed_range.status_code == 422
     assert "before" in reversed_range.text
+
+
+def test_stock_shows_what_is_left_and_when_it_runs_out(
+    client: TestClient, cloud_settings: CloudSettings, history: History
+) -> None:
+    ada = history.patient("Ada")
+    carer = history.caregiver(ada)
+    today = datetime.now(UTC).date()
+    medication = history.medication(
+        ada,
+        "Metformin",
+        dispensed=10,
+        dispensed_at=datetime.now(UTC) - timedelta(days=3),
+        low_stock_days=5,
+    )
+    history.item(ada, "Metformin", ["08:00", "20:00"], medication=medication)
+    history.medication(ada, "Aspirin")  # nothing dispensed: not tracked
+    # Three doses taken since the 10 tablets were dispensed, 3 days ago.
+    for days_ago in (3, 2, 1):
+        dose = history.dose(
+            ada, "Metformin", today - timedelta(days=days_ago), "20:00", DoseStatus.PENDING
+        )
+        history.decide(dose, DoseStatus.ON_TIME, datetime.now(UTC) - timedelta(hours=days_ago * 20))
+    history.commit()
+    answer = client.get(f"/api/v1/patients/{ada.id}/stock", headers=bearer(cloud_settings, carer))
+    assert answer.status_code == 200, answer.text
+    (stock,) = answer.json()
+    assert (stock["name"], stock["stock_left"], stock["units_per_day"]) == ("Metformin", 7.0, 2.0)
+    assert (stock["days_of_supply"], stock["low"]) == (3.5, True)
+    assert stock["runs_out_on"] == (today + timedelta(days=3)).isoformat()
