@@ -15,6 +15,7 @@ the status topic on every connect; the Last Will sets it to `offline`.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import threading
 import time
@@ -112,15 +113,17 @@ class DeviceSync:
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Mark the device offline (retained), disconnect, and join both threads."""
-        self._stopping.set()
         if self.connected.is_set():
+            # The network thread still runs here, so the PUBACK can arrive.
             info = self._client.publish(
                 status_topic(self.device_id),
                 presence(PresenceState.OFFLINE, datetime.now(UTC)),
                 qos=1,
                 retain=True,
             )
-            info.wait_for_publish(timeout=timeout_s)
+            with contextlib.suppress(RuntimeError):
+                info.wait_for_publish(timeout=timeout_s)
+        self._stopping.set()
         self._client.disconnect()
         self._wake.set()
         for thread in self._threads:

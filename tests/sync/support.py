@@ -157,6 +157,29 @@ def start_worker_process(
     )
 
 
+def start_device_process(
+    data_dir: Path, device_id: str, broker_url: str, *, crash_on_press: bool = False
+) -> subprocess.Popen[bytes]:
+    """`tests/sync/device_main.py`: a real agent with sync, in its own process."""
+    command = [
+        sys.executable,
+        "-m",
+        "tests.sync.device_main",
+        "--data-dir",
+        str(data_dir),
+        "--device-id",
+        device_id,
+        "--broker-url",
+        broker_url,
+    ]
+    if crash_on_press:
+        command.append("--crash-on-press")
+    repo_root = Path(__file__).resolve().parents[2]
+    return subprocess.Popen(
+        command, cwd=repo_root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
 def sigkill(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(10)

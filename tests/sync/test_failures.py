@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from cloud.doses.models import DoseEventLog
+from shared.enums import DoseSource, DoseStatus
 from tests.support.services import Mosquitto
 from tests.sync.support import (
     device_fleet,
@@ -13,6 +17,7 @@ from tests.sync.support import (
     register_devices,
     running_worker,
     sigkill,
+    start_device_process,
     start_worker_process,
     stored_facts,
     wait_until,
@@ -66,3 +71,29 @@ def test_broker_stopped_and_restarted_mid_stream_loses_nothing(
 
     assert stored_while_down < 2200, "the broker was stopped after the stream ended"
     assert stored_facts(sessions) == (2200, 2200, 2200)
+
+
+def test_device_killed_after_a_press_is_stored_but_before_publishing_delivers_it_after_restart(
+    sessions: sessionmaker[Session], broker: Mosquitto, tmp_path: Path
+) -> None:
+    register_devices(sessions, ["crashy"])
+    with running_worker(sessions, broker.url):
+        crashed = start_device_process(
+            tmp_path / "crashy", "crashy", broker.url, crash_on_press=True
+        )
+        assert crashed.wait(60) == -signal.SIGKILL, "the device did not crash at the press"
+        with sessions() as db:
+            assert db.scalar(select(func.count()).select_from(DoseEventLog)) == 0, (
+                "the press was published before the crash"
+            )
+        resumed = start_device_process(tmp_path / "crashy", "crashy", broker.url)
+        try:
+            wait_until(lambda: stored_facts(sessions)[1] == 1, 60, "the press to reach the cloud")
+        finally:
+            resumed.terminate()
+            resumed.wait(10)
+
+    with sessions() as db:
+        event = db.scalars(select(DoseEventLog)).one()
+    assert event.status is DoseStatus.ON_TIME
+    assert event.source is DoseSource.BUTTON

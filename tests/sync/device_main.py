@@ -1,0 +1,58 @@
+"""A device process for the crash test: a real agent on a virtual clock, synced to a broker.
+
+`--crash-on-press` presses "taken" at the 08:00 dose and SIGKILLs itself from the first outbox
+listener, right after the press is committed and before the sync is woken to publish it.
+Without it the device just runs (and syncs) until it is terminated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import edge_agent.sync
+from edge_agent.sync.settings import SyncSettings
+from shared.enums import Button
+from tests.edge.factories import build_device, local, make_item, make_plan
+
+CRASH_PLAN = make_plan(make_item(times=["08:00"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--device-id", required=True)
+    parser.add_argument("--broker-url", required=True)
+    parser.add_argument("--crash-on-press", action="store_true")
+    args = parser.parse_args()
+
+    device = build_device(
+        args.data_dir, local(2026, 6, 1, 7, 55), plan=CRASH_PLAN, device_id=args.device_id
+    )
+    settings = SyncSettings(broker_url=args.broker_url, backoff_base_s=0.2, backoff_cap_s=1.0)
+    if args.crash_on_press:
+        store = device.agent.store
+
+        def crash_after_a_dose_event() -> None:
+            if any(row.kind == "dose_event" for row in store.outbox_batch(1000)):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        # Registered before the sync's own listener, so it runs first.
+        device.agent.add_outbox_listener(crash_after_a_dose_event)
+    edge_agent.sync.start(device.agent, device.agent.store, settings)
+    if args.crash_on_press:
+        # Only the press may be pending: wait until the plan_applied message is acked.
+        while device.agent.store.outbox_depth() > 0:
+            time.sleep(0.05)
+        device.advance_to(local(2026, 6, 1, 8, 0) + timedelta(seconds=30))
+        device.press(Button.TAKEN)
+    threading.Event().wait()  # run until SIGTERM / SIGKILL
+
+
+if __name__ == "__main__":
+    main()
