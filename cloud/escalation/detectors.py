@@ -9,7 +9,9 @@
   when a refill lifts the supply.
 
 Only doses due within `lookback` are considered, so history never floods anyone. Each cause
-is alerted once (cause keys, see `cloud.escalation.causes`), however often the job runs.
+is alerted once however often the job runs: its cause key is `overdue_dose:<occurrence>`,
+`missed_dose:<occurrence>` (the key ingest gives the device's own alert about that dose, so the
+device and the cloud never both raise it) or `low_stock:<medication>:<dispensed at>`.
 """
 
 from __future__ import annotations

@@ -24,11 +24,6 @@ def _num(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def text_width(text: str, size: float) -> float:
-    """Approximate width of Helvetica text (average glyph width 0.5 em), for layout."""
-    return len(text) * size * 0.5
-
-
 @dataclass
 class PdfPage:
     """Drawing operations of one page."""
