@@ -72,6 +72,7 @@ class Agent:
         self._talk_handler: Callable[[], None] | None = None
         self._sync_now: list[Callable[[], None]] = []
         self._day: date | None = None
+        self._closed = False
         if hardware is not None:
             hardware.on_edge(self._hardware_edge)
 
@@ -104,6 +105,9 @@ class Agent:
         """Stop and release hardware, speaker and database."""
         self.stop()
         with self.lock:
+            if self._closed:
+                return
+            self._closed = True
             if self._wake is not None:
                 self._wake.cancel()
             if self.hardware is not None:
@@ -243,7 +247,8 @@ class Agent:
 
     def _after_tick(self, reminded: list[OccurrenceRecord]) -> None:
         if reminded:
-            self.say(announce_due(self.engine.reminded_doses(), again=False))
+            again = all(record.reminders_sent > 1 for record in reminded)
+            self.say(announce_due(self.engine.reminded_doses(), again=again))
             self._chirp()
 
     def _chirp(self) -> None:

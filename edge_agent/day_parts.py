@@ -7,6 +7,7 @@ exclude their end; night and tonight cross midnight.
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from enum import StrEnum
 
@@ -67,6 +68,6 @@ def parse_part_of_day(text: str) -> PartOfDay | None:
         if alias in phrase:
             return part
     for part in PartOfDay:
-        if part.value in phrase:
+        if re.search(rf"\b{part.value}\b", phrase):
             return part
     return None

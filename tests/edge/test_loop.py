@@ -1,0 +1,78 @@
+"""The core event loop on the virtual and the real clock."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from edge_agent.clock import RealClock, VirtualClock
+from edge_agent.loop import EventLoop
+from tests.edge.factories import local
+
+
+def test_virtual_advance_runs_timers_in_deadline_order_at_their_time() -> None:
+    clock = VirtualClock(local(2026, 6, 1, 8, 0))
+    loop = EventLoop(clock)
+    seen: list[tuple[str, float]] = []
+    start = clock.now()
+
+    def note(name: str) -> None:
+        seen.append((name, (clock.now() - start).total_seconds()))
+
+    loop.call_at(start + timedelta(seconds=30), lambda: note("wall 30"))
+    loop.call_later(10.5, lambda: note("mono 10.5"))
+    loop.call_at(start + timedelta(seconds=5), lambda: note("wall 5"))
+    clock.advance(29)
+    assert seen == [("wall 5", 5.0), ("mono 10.5", 10.5)]
+    clock.advance(1)
+    assert seen[-1] == ("wall 30", 30.0)
+
+
+def test_cancelled_timer_does_not_run() -> None:
+    clock = VirtualClock(local(2026, 6, 1, 8, 0))
+    loop = EventLoop(clock)
+    ran: list[str] = []
+    handle = loop.call_later(1, lambda: ran.append("x"))
+    handle.cancel()
+    clock.advance(2)
+    assert ran == []
+    assert loop.next_deadline() is None
+
+
+def test_wall_jump_runs_wall_timers_but_not_monotonic_ones() -> None:
+    clock = VirtualClock(local(2026, 6, 1, 8, 0))
+    loop = EventLoop(clock)
+    ran: list[str] = []
+    loop.call_at(local(2026, 6, 1, 9, 0), lambda: ran.append("wall"))
+    loop.call_later(60, lambda: ran.append("mono"))
+    clock.jump(local(2026, 6, 1, 10, 0))
+    assert ran == ["wall"]
+    assert clock.monotonic() == 0.0
+    clock.advance(60)
+    assert ran == ["wall", "mono"]
+
+
+def test_a_failing_handler_does_not_stop_the_loop() -> None:
+    clock = VirtualClock(local(2026, 6, 1, 8, 0))
+    loop = EventLoop(clock)
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise RuntimeError("bad handler")
+
+    loop.post(broken)
+    loop.post(lambda: ran.append("after"))
+    clock.advance(0)
+    assert ran == ["after"]
+
+
+def test_real_loop_wakes_for_posted_events_and_stops() -> None:
+    loop = EventLoop(RealClock())
+    done = threading.Event()
+    worker = threading.Thread(target=loop.run_forever)
+    worker.start()
+    loop.post(done.set)
+    assert done.wait(timeout=5), "posted event did not run"
+    loop.stop()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
