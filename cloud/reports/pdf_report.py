@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from cloud.reports.content import STATUS_COLORS, STATUS_LABELS, ReportContent, fmt_pct
 from cloud.reports.pdf import A4_HEIGHT, A4_WIDTH, Color, PdfDocument, PdfPage
 
 MARGIN = 40.0
 LINE = 13.0
+# Points per character of 9 pt Helvetica, on the wide side so that text stays in its column.
+CHAR_WIDTH = 4.6
 GREY: Color = (0.4, 0.4, 0.4)
 LIGHT: Color = (0.8, 0.8, 0.8)
 
@@ -14,10 +18,6 @@ LIGHT: Color = (0.8, 0.8, 0.8)
 def _rgb(hex_color: str) -> Color:
     value = hex_color.lstrip("#")
     return (int(value[0:2], 16) / 255, int(value[2:4], 16) / 255, int(value[4:6], 16) / 255)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "~"
 
 
 class _Cursor:
@@ -42,12 +42,19 @@ class _Cursor:
         self.y += LINE * 1.2
 
     def row(self, cells: list[str], widths: list[float], bold: bool = False) -> None:
-        page = self.need(LINE)
-        x = MARGIN
-        for cell, width in zip(cells, widths, strict=True):
-            page.text(x, self.y, _clip(cell, int(width / 4.6)), size=9, bold=bold)
-            x += width
-        self.y += LINE
+        """One table row; a long cell wraps onto more lines."""
+        wrapped = [
+            textwrap.wrap(cell, max(int(width / CHAR_WIDTH), 4)) or [""]
+            for cell, width in zip(cells, widths, strict=True)
+        ]
+        for line in range(max(len(lines) for lines in wrapped)):
+            page = self.need(LINE)
+            x = MARGIN
+            for lines, width in zip(wrapped, widths, strict=True):
+                if line < len(lines):
+                    page.text(x, self.y, lines[line], size=9, bold=bold)
+                x += width
+            self.y += LINE
 
     def table(
         self, headers: list[str], rows: list[list[str]], widths: list[float], empty: str
@@ -151,6 +158,7 @@ def render_pdf(content: ReportContent) -> bytes:
     _adherence_chart(cursor, content)
     cursor.heading("Doses by time of day")
     _slot_chart(cursor, content)
+    cursor.y += LINE / 2
     cursor.table(
         ["Day", "Scheduled", "On time", "Late", "Missed", "Skipped", "Adherence"],
         [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import select
@@ -69,7 +70,10 @@ def test_a_generated_report_is_stored_as_html_with_charts_and_as_a_pdf(
 
     html = stored.html
     assert "Ada &lt;Lovelace&gt;" in html, "names are escaped"
-    assert html.count("<svg") == 2, "adherence by day and doses by slot"
+    charts = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(charts) == 2, "adherence by day and doses by slot"
+    for chart in charts:
+        ElementTree.fromstring(chart)  # well-formed SVG
     assert 'aria-label="Adherence by day"' in html
     assert "2026-11-19 20:00: missed" in html
     assert "Adherence 75%" in html
