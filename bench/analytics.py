@@ -2,7 +2,8 @@
 
 Generates the history set-wise with generate_series in a fresh database (on the server of
 MEDMIND_DATABASE_URL, or the embedded PostgreSQL), then times one daily-summary run for all
-patients (target <= 5 s), a re-run of it (nothing changes), the weekly run and the insights.
+patients (target <= 5 s), a re-run of it (nothing changes), the weekly run, the insights and
+one escalation pass (missed doses of the last 48 hours become alerts) and its re-run.
 The last line printed is one JSON object with the figures.
 
     .venv/bin/python bench/analytics.py [--patients 10000] [--days 30]
@@ -25,6 +26,7 @@ from cloud.analytics.service import AnalyticsService
 from cloud.config import CloudSettings
 from cloud.db import migrate
 from cloud.db.engine import database_url, libpq_url, make_engine, make_session_factory
+from cloud.escalation.service import EscalationService
 
 LAST_DAY = date(2026, 11, 20)
 
@@ -139,6 +141,10 @@ def _run(db: Session, first: date, now: datetime, patients: int) -> dict[str, An
     )
     assert weeks == patients, f"expected {patients} weekly rows, got {weeks}"
     insights_s, found = _timed(lambda: service.insights(LAST_DAY, now=now))
+    escalation = EscalationService(db)
+    escalations_s, raised = _timed(lambda: escalation.run(now))
+    escalations_rerun_s, again = _timed(lambda: escalation.run(now + timedelta(minutes=1)))
+    assert again.missed_raised == 0, "a re-run raised the same alerts again"
     return {
         "daily_s": daily_s,
         "daily_rerun_s": rerun_s,
@@ -146,6 +152,9 @@ def _run(db: Session, first: date, now: datetime, patients: int) -> dict[str, An
         "weekly_s": weekly_s,
         "insights_s": insights_s,
         "insights_rows": sum(found.values()),
+        "escalations_s": escalations_s,
+        "escalations_rerun_s": escalations_rerun_s,
+        "alerts_raised": raised.missed_raised + raised.overdue_raised,
     }
 
 
