@@ -49,20 +49,33 @@ def understand(
     runner: ModelRunner | None = None,
     *,
     known_medications: Sequence[str] = (),
+    alternatives: Sequence[str] = (),
     strategy: Strategy = Strategy.RULES_THEN_MODEL,
 ) -> UnderstandingOutcome:
     """Understand one utterance. Without a runner (or with `RULES_ONLY`) rules decide alone.
 
     `known_medications` are the patient's medication names, so rules recognise them.
+    `alternatives` are other hypotheses of the recogniser: the emergency rules run on them too,
+    because a misheard "help" must still be an emergency.
     """
     started = time.perf_counter()
     verdict = understand_by_rules(text, known_medications)
+    if not verdict.understanding.is_emergency:
+        verdict = _emergency_in(alternatives) or verdict
     if not _wants_model(verdict, runner, strategy):
         return UnderstandingOutcome(verdict.understanding, None, _since(started))
     assert runner is not None
     from_model, llm_call = _ask_model(text, runner)
     result = verdict.understanding if from_model is None else _complete(from_model, text, verdict)
     return UnderstandingOutcome(result, llm_call, _since(started))
+
+
+def _emergency_in(alternatives: Sequence[str]) -> RuleVerdict | None:
+    for alternative in alternatives:
+        verdict = understand_by_rules(alternative)
+        if verdict.understanding.is_emergency:
+            return verdict
+    return None
 
 
 def _wants_model(verdict: RuleVerdict, runner: ModelRunner | None, strategy: Strategy) -> bool:

