@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 # A press lasts this long on the virtual clock (well past debounce, well short of any hold).
 PRESS_S = 0.2
+# Virtual seconds between one press and the next, at the least.
+PRESS_GAP_S = 0.3
 # Real seconds a sync wait sleeps between looks at the outbox.
 POLL_S = 0.02
 
@@ -232,6 +234,9 @@ class VirtualDevice:
     def _push(self, button: Button, seconds: float) -> None:
         pin = self.hardware.button_pin(button)
         with self.time_lock:
+            # A finger needs a moment between presses; edges closer than the debounce time
+            # would be taken for contact bounce and dropped.
+            self.clock.advance(PRESS_GAP_S)
             pin.drive_low()
             self.clock.advance(seconds)
             pin.drive_high()

@@ -29,6 +29,7 @@ from edge_agent.clock import VirtualClock
 from firmware_sim.clock_driver import ClockDriver
 from firmware_sim.device import DeviceOptions, VirtualDevice
 from firmware_sim.plans import random_plan
+from firmware_sim.stack import LocalCloud
 from shared.enums import Button
 from shared.plan import MedicationPlan
 
@@ -190,3 +191,17 @@ class Fleet:
         while self._presses and self._presses[0][0] <= now:
             _, _, device = heapq.heappop(self._presses)
             device.press(Button.TAKEN)
+
+
+def register_fleet(cloud: LocalCloud, fleet: Fleet) -> None:
+    """Make a patient per device and register the device, through the REST API."""
+    from firmware_sim.people import bootstrap_admin
+
+    admin = bootstrap_admin(cloud)
+    try:
+        for device in fleet.devices:
+            plan = fleet.plans[device.device_id]
+            patient = admin.create_patient(f"Patient of {device.device_id}", plan.timezone)
+            admin.register_device(device.device_id, patient["id"])
+    finally:
+        admin.close()

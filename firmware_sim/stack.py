@@ -202,9 +202,16 @@ class LocalCloud:
     # -- jobs ------------------------------------------------------------------------------
 
     def job_context(self) -> Any:
+        """The jobs' context. The ingest stamps a device's last-seen time with the real clock,
+        while simulated time runs ahead of it, so silence is not judged on simulated time."""
+        from cloud.escalation.settings import AlertSettings
         from cloud.jobs.runner import JobContext
 
-        return JobContext(sessions=self.sessions)
+        never = AlertSettings.model_fields["device_offline_after_minutes"].metadata
+        longest = max(getattr(item, "le", 0) for item in never)
+        return JobContext(
+            sessions=self.sessions, alerts=AlertSettings(device_offline_after_minutes=longest)
+        )
 
     def run_jobs(self, now: datetime) -> dict[str, dict[str, Any]]:
         """Every cloud job once, as of `now` (summaries, insights, escalations, deliveries)."""

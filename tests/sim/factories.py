@@ -11,4 +11,4 @@ def new_patient_id() -> uuid.UUID:
 
 def unique_device_id(prefix: str) -> str:
     """A device id no other test uses (the shared broker sees every test's devices)."""
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+    return f"{prefix.replace('_', '-')}-{uuid.uuid4().hex[:10]}"

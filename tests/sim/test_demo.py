@@ -1,0 +1,51 @@
+"""`medmind demo --duration N` from nothing: embedded PostgreSQL and broker, a simulated day,
+the API answering while it runs, and the day's summary printed when it ends by itself."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+DEMO_S = 55
+SPEED = 2400
+
+
+def test_demo_runs_a_day_and_ends_by_itself(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("MEDMIND_DATABASE_URL", "MEDMIND_MQTT_URL")
+    }
+    env["HOME"] = str(tmp_path)
+    medmind = str(Path(sys.executable).with_name("medmind"))
+    command = [medmind, "demo", "--duration", str(DEMO_S)]
+    command += ["--speed", str(SPEED)]
+    started = time.monotonic()
+    demo = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert demo.stdout is not None
+    lines: list[str] = []
+    api_answered = False
+    for line in demo.stdout:
+        lines.append(line)
+        found = re.search(r"API docs:\s+(http://\S+)/docs", line)
+        if found:
+            health = httpx.get(f"{found.group(1)}/healthz", timeout=10)
+            api_answered = health.status_code == 200
+    code = demo.wait(timeout=60)
+    output = "".join(lines)
+    assert code == 0, output
+    assert time.monotonic() - started < 90, "the demo took too long to end by itself"
+    assert api_answered, "the REST API did not answer while the demo ran:\n" + output
+    assert "device says: It is time for" in output
+    assert "patient presses TAKEN" in output
+    assert re.search(r"adherence \d+ %", output), output
+    assert "missed_dose" in output, "the forgotten midday dose should be alerted:\n" + output
+    assert "MedMind demo stopped." in output
