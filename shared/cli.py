@@ -36,6 +36,7 @@ PART_GROUPS: tuple[tuple[str, str, str], ...] = (
     ("cloud.cli", "app", "cloud"),
     ("cloud.db.cli", "app", "db"),
     ("firmware_sim.cli", "app", "sim"),
+    ("firmware_sim.cli", "demo_app", "demo"),
 )
 OWN_PACKAGES = frozenset({"shared", "edge_agent", "cloud", "firmware_sim"})
 
