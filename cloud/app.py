@@ -12,6 +12,7 @@ from cloud.api.health import router as health_router
 from cloud.api.v1 import v1_router
 from cloud.config import CloudSettings, get_settings
 from cloud.db.engine import make_engine, make_session_factory
+from cloud.mqtt.plan_publisher import plan_publishing
 from cloud.users.rate_limit import LoginRateLimiter
 
 DESCRIPTION = """
@@ -31,7 +32,8 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        with plan_publishing(settings.mqtt_url):
+            yield
         engine.dispose()
 
     app = FastAPI(

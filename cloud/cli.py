@@ -6,10 +6,14 @@ from typing import Annotated
 
 import typer
 
+from cloud.broker_auth.commands import broker_files
+from cloud.ingest.commands import ingest
 from cloud.jobs.cli import app as jobs_app
 
 app = typer.Typer(help="The cloud: REST API and background services.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
+app.command()(ingest)
+app.command("broker-files")(broker_files)
 
 
 @app.command()

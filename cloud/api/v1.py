@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from cloud.alerts.router import router as alerts_router
 from cloud.analytics.router import router as stock_router
 from cloud.api.errors import ERROR_RESPONSES
+from cloud.broker_auth.router import router as broker_hooks_router
 from cloud.conversations.router import router as conversations_router
 from cloud.devices.device_api import router as device_api_router
 from cloud.devices.router import router as devices_router
@@ -47,6 +48,7 @@ V1_ROUTERS: list[APIRouter] = [
     insights_router,
     reports_archive_router,
     reports_router,
+    broker_hooks_router,
 ]
 
 

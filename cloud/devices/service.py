@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cloud.broker_auth.passwords import mosquitto_hash
 from cloud.devices.models import Device, DeviceCredential, DeviceEvent
 from cloud.devices.schemas import DeviceIn, DeviceUpdate
 from cloud.errors import ConflictError, NotFoundError, ValidationFailedError
@@ -63,6 +64,7 @@ class DeviceService:
             credential = DeviceCredential(device_pk=device.id, username=device.device_id)
             self.db.add(credential)
         credential.password_hash = hash_password(password)
+        credential.broker_password_hash = mosquitto_hash(password)
         credential.revoked_at = None
         device.provisioned_at = datetime.now(UTC)
         self._event(device, "provisioned", {})

@@ -2,14 +2,16 @@
 
 Retained, so a device that is offline now finds the newest plan when it next subscribes; the
 envelope's seq is the plan version. Registered as the plans service's `PlanPublisher` hook by
-`register_mqtt_plan_publisher` (the API calls it at startup).
+`plan_publishing` for the API's lifetime.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -17,7 +19,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from cloud.mqtt.client import make_client, start_and_wait
 from cloud.mqtt.settings import MqttSettings
-from cloud.plans.hooks import register_plan_publisher
+from cloud.plans.hooks import register_plan_publisher, unregister_plan_publisher
 from shared.envelope import make_envelope
 from shared.kinds import Kind
 from shared.messages import PlanBody
@@ -77,8 +79,20 @@ class MqttPlanPublisher:
                 self._client = None
 
 
-def register_mqtt_plan_publisher(settings: MqttSettings | None = None) -> MqttPlanPublisher:
-    """Create the MQTT plan publisher and register it with the plans service's hook."""
-    publisher = MqttPlanPublisher(settings or MqttSettings())
+@contextlib.contextmanager
+def plan_publishing(broker_url: str | None) -> Iterator[MqttPlanPublisher | None]:
+    """While open, plan changes are pushed to devices over MQTT (if a broker is configured).
+
+    The API's lifespan runs inside this; with no broker URL (tests, a bare API) nothing is
+    registered and devices pull their plan over REST.
+    """
+    if broker_url is None:
+        yield None
+        return
+    publisher = MqttPlanPublisher(MqttSettings(url=broker_url))
     register_plan_publisher(publisher)
-    return publisher
+    try:
+        yield publisher
+    finally:
+        unregister_plan_publisher(publisher)
+        publisher.close()

@@ -134,7 +134,7 @@ def running_worker(
 def start_worker_process(
     database_url: str, broker_url: str, worker_id: str, log_path: Path
 ) -> subprocess.Popen[bytes]:
-    """The `medmind cloud ingest` command in a child process (so a test can SIGKILL it)."""
+    """`medmind cloud ingest` in a child process (so a test can SIGKILL it)."""
     env = dict(
         os.environ,
         MEDMIND_DATABASE_URL=database_url,
@@ -147,7 +147,9 @@ def start_worker_process(
         [
             sys.executable,
             "-c",
-            "import typer; from cloud.ingest.commands import ingest; typer.run(ingest)",
+            "from shared.cli import main; main()",
+            "cloud",
+            "ingest",
             "--worker-id",
             worker_id,
         ],

@@ -1,0 +1,66 @@
+"""The EMQX HTTP hooks answer from the database: devices only below their own prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from cloud.app import create_app
+from cloud.config import CloudSettings
+from tests.sync.support import SERVICE_PASSWORD, SERVICE_USER, register_devices
+
+
+@pytest.fixture
+def api(
+    sync_db_url: str, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
+    monkeypatch.setenv("MEDMIND_MQTT_USERNAME", SERVICE_USER)
+    monkeypatch.setenv("MEDMIND_MQTT_PASSWORD", SERVICE_PASSWORD)
+    register_devices(sessions, ["pi-alice", "pi-bob"], passwords={"pi-alice": "alice-secret"})
+    settings = CloudSettings(environment="test", database_url=sync_db_url, jwt_secret="k" * 40)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _auth(api: TestClient, username: str, password: str, clientid: str) -> dict[str, object]:
+    body = {"username": username, "password": password, "clientid": clientid}
+    response = api.post("/api/v1/mqtt/auth", json=body)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def _acl(api: TestClient, username: str, action: str, topic: str) -> str:
+    body = {"username": username, "clientid": username, "topic": topic, "action": action}
+    response = api.post("/api/v1/mqtt/acl", json=body)
+    assert response.status_code == 200, response.text
+    return str(response.json()["result"])
+
+
+def test_a_device_connects_with_its_secret_as_its_own_client_id(api: TestClient) -> None:
+    assert _auth(api, "pi-alice", "alice-secret", "pi-alice")["result"] == "allow"
+    assert _auth(api, "pi-alice", "wrong", "pi-alice")["result"] == "deny"
+    assert _auth(api, "pi-alice", "alice-secret", "pi-bob")["result"] == "deny"
+    assert _auth(api, "pi-bob", "", "pi-bob")["result"] == "deny", "no broker secret was made"
+
+
+def test_the_service_account_is_a_superuser(api: TestClient) -> None:
+    assert _auth(api, SERVICE_USER, SERVICE_PASSWORD, "medmind-ingest-1") == {
+        "result": "allow",
+        "is_superuser": True,
+    }
+    assert _auth(api, SERVICE_USER, "guess", "medmind-ingest-1")["result"] == "deny"
+
+
+def test_a_device_publishes_and_subscribes_only_below_its_own_prefix(api: TestClient) -> None:
+    own = "medmind/v1/devices/pi-alice"
+    assert _acl(api, "pi-alice", "publish", f"{own}/up/dose_event") == "allow"
+    assert _acl(api, "pi-alice", "publish", f"{own}/status") == "allow"
+    assert _acl(api, "pi-alice", "subscribe", f"{own}/down/#") == "allow"
+    assert _acl(api, "pi-alice", "publish", f"{own}/down/plan") == "deny"
+    assert _acl(api, "pi-alice", "publish", "medmind/v1/devices/pi-bob/up/dose_event") == "deny"
+    assert _acl(api, "pi-alice", "subscribe", "#") == "deny"
+    assert _acl(api, "pi-alice", "subscribe", "medmind/v1/devices/+/down/#") == "deny"
+    assert _acl(api, "stranger", "publish", f"{own}/up/dose_event") == "deny"
