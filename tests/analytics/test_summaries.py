@@ -206,3 +206,18 @@ def test_weekly_summary_adds_up_its_days(db: Session, history: History) -> None:
         "alerts": 1,
     }
     assert service.weekly_summaries(NOV_19, now=AFTER) == 0
+
+
+def test_a_25_hour_local_day_counts_everything_that_happened_in_it(
+    db: Session, history: History
+) -> None:
+    """Berlin falls back on 2026-10-25: that local day runs from 22:00 UTC on Oct 24 to
+    23:00 UTC on Oct 25."""
+    fall_back = date(2026, 10, 25)
+    ada = history.patient("Ada", "Europe/Berlin")
+    history.symptom(ada, datetime(2026, 10, 24, 22, 30, tzinfo=UTC), "first hour")
+    history.symptom(ada, datetime(2026, 10, 25, 22, 30, tzinfo=UTC), "last hour")
+    history.symptom(ada, datetime(2026, 10, 25, 23, 0, tzinfo=UTC), "next day")
+    history.commit()
+    AnalyticsService(db).daily_summaries(fall_back, now=AFTER)
+    assert _daily(db, ada, fall_back).symptoms == 2
