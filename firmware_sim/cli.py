@@ -54,8 +54,9 @@ def demo(
 
 @app.command()
 def console(
+    *,
     broker: Annotated[
-        str | None, typer.Option(help="mqtt://host:port of a broker; none: a standalone device.")
+        str | None, typer.Option(help="mqtt://host:port of a broker (default: standalone).")
     ] = None,
     device_id: Annotated[str, typer.Option(help="The device's id.")] = "console-device",
     speed: Speed = 60.0,
@@ -63,11 +64,15 @@ def console(
     data_dir: Annotated[
         Path | None, typer.Option(help="Keep the device's database here (default: temporary).")
     ] = None,
+    llm: Annotated[
+        bool, typer.Option(help="Let the small language model help understand speech.")
+    ] = False,
 ) -> None:
     """A virtual device in the terminal: watch it remind, press its buttons, talk to it."""
     from firmware_sim.console import SimConsole
     from firmware_sim.device import DeviceOptions, VirtualDevice
     from firmware_sim.plans import demo_plan
+    from firmware_sim.voice import SpokenVoice
 
     zone = ZoneInfo(timezone)
     local = datetime.now(zone).replace(second=0, microsecond=0)
@@ -82,6 +87,7 @@ def console(
         )
         plan = demo_plan(uuid.uuid4(), timezone, start.date())
         device.start(None if device.plan_version() else plan)
+        device.attach_voice(SpokenVoice(device, llm=llm))
         try:
             SimConsole(device, speed=speed).run()
         finally:
@@ -104,6 +110,9 @@ def run_scenario(
         str, typer.Argument(help="A scenario YAML file, or the name of a packaged one.")
     ],
     quiet: Annotated[bool, typer.Option(help="Print only the checks.")] = False,
+    llm: Annotated[
+        bool, typer.Option(help="Let the small language model help understand speech.")
+    ] = False,
 ) -> None:
     """Play a scenario against a local cloud and check its expectations (exit 1 on failure)."""
     import logging
@@ -124,7 +133,9 @@ def run_scenario(
         cloud = LocalCloud(embedded_pg_dir=Path(workdir) / "pgdata")
         try:
             cloud.start(progress=lambda text: progress(f"  {text}"))
-            result = ScenarioRunner(scenario, cloud, Path(workdir), progress=progress).run()
+            result = ScenarioRunner(
+                scenario, cloud, Path(workdir), llm=llm, progress=progress
+            ).run()
         finally:
             cloud.stop()
     typer.echo(result.report())

@@ -30,6 +30,7 @@ from firmware_sim.device import DeviceOptions, VirtualDevice
 from firmware_sim.people import DEMO_PASSWORD, CareTeam, bootstrap_admin, set_up_patient
 from firmware_sim.plans import demo_plan
 from firmware_sim.stack import LocalCloud
+from firmware_sim.voice import SpokenVoice
 from shared.enums import Button
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def demo_day() -> list[Beat]:
     """The patient's day: good mornings, a forgotten midday dose, a late evening, an outage."""
     return [
         Beat("08:03", "patient presses TAKEN", lambda d: d.press(Button.TAKEN)),
+        Beat("10:30", 'patient says "I have a bad headache"', _headache),
         Beat("11:00", "patient holds TAKEN for the as-needed menu", lambda d: d.hold(Button.TAKEN)),
         Beat(
             "11:00", "patient presses TAKEN to choose Paracetamol", lambda d: d.press(Button.TAKEN)
@@ -61,6 +63,10 @@ def demo_day() -> list[Beat]:
         Beat("18:30", "the internet is back", lambda d: d.restore_network()),
         Beat("20:35", "patient presses TAKEN, late", lambda d: d.press(Button.TAKEN)),
     ]
+
+
+def _headache(device: VirtualDevice) -> None:
+    device.speak("I have a bad headache")
 
 
 def _nothing(device: VirtualDevice) -> None:
@@ -167,6 +173,7 @@ class Demo:
         )
         self.device = device
         device.start()
+        device.attach_voice(SpokenVoice(device))
         if not device.wait_for_plan(1, 30):
             raise TimeoutError("the simulated device never received its plan")
         script = DemoDay(device, self.day, self.echo)
@@ -287,6 +294,9 @@ class Demo:
                 f"{alert['message']}"
             )
         notes = client.notifications()
+        symptoms = client.symptoms(team.patient_id)
+        told = ", ".join(str(row["symptom"]) for row in symptoms) or "none"
+        self.echo(f"  symptoms logged: {told}")
         self.echo(f"  caregiver notifications: {len(notes)}")
         escalated = team.doctor.notifications()
         self.echo(f"  doctor notifications (escalations, emergencies): {len(escalated)}")

@@ -39,6 +39,7 @@ from edge_agent.sync.runner import RunningSync
 from edge_agent.sync.settings import SyncSettings
 from firmware_sim.clock_driver import ClockDriver
 from firmware_sim.link import LinkProxy
+from firmware_sim.voice import VoiceDriver
 from shared.enums import Button
 from shared.plan import MedicationPlan
 
@@ -144,7 +145,7 @@ class VirtualDevice:
         )
         self.sync: RunningSync | None = None
         self.driver: ClockDriver | None = None
-        self._voice: Any = None
+        self._voice: VoiceDriver | None = None
         self._started = False
 
     def _sync_settings(self, broker_url: str | None) -> SyncSettings | None:
@@ -245,7 +246,7 @@ class VirtualDevice:
 
     # -- the patient's voice ---------------------------------------------------------------
 
-    def attach_voice(self, voice: Any) -> None:
+    def attach_voice(self, voice: VoiceDriver) -> None:
         """Use `voice` (see `firmware_sim.voice`) for `speak()`."""
         self._voice = voice
 

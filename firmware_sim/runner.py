@@ -21,7 +21,7 @@ from firmware_sim.device import DeviceOptions, VirtualDevice
 from firmware_sim.people import CareTeam, bootstrap_admin, set_up_patient
 from firmware_sim.scenario import Action, Expectation, Scenario, as_count
 from firmware_sim.stack import LocalCloud
-from firmware_sim.voice import VoiceDriver
+from firmware_sim.voice import SpokenVoice
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +78,14 @@ class ScenarioRunner:
         workdir: Path,
         *,
         device_id: str | None = None,
-        voice: VoiceDriver | None = None,
+        llm: bool = False,
         progress: Callable[[str], None] = log.info,
     ) -> None:
         self.scenario = scenario
         self.cloud = cloud
         self.workdir = workdir
         self.device_id = device_id or f"sim-{uuid.uuid4().hex[:12]}"
-        self.voice = voice
+        self.llm = llm
         self.progress = progress
         self.team: CareTeam | None = None
         self.device: VirtualDevice | None = None
@@ -111,8 +111,8 @@ class ScenarioRunner:
         self.device = device
         try:
             device.start()
-            if self.voice is not None:
-                device.attach_voice(self.voice)
+            if any(action.say is not None for _, action in scenario.schedule()):
+                device.attach_voice(SpokenVoice(device, llm=self.llm))
             self._wait_for_plan()
             for moment, action in scenario.schedule():
                 device.advance_to(moment)

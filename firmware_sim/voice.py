@@ -7,7 +7,10 @@ device's real speech-to-text, understanding and dialog.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from shared.enums import Button
 
 if TYPE_CHECKING:
     from firmware_sim.device import VirtualDevice
@@ -23,3 +26,46 @@ class VoiceDriver(Protocol):
     def close(self) -> None:
         """Release the speech recogniser and the audio pipeline."""
         ...
+
+
+def voice_cache_dir() -> Path:
+    """Where the speech models assembled for simulated devices are kept between runs."""
+    return Path.home() / ".cache" / "medmind" / "sim-voice"
+
+
+class SpokenVoice:
+    """The device's own voice path, fed by a virtual microphone.
+
+    `say()` queues the sentence on the microphone (espeak-ng speech, or a WAV), then presses
+    talk. The turn runs on the pressing thread rather than the voice loop's worker, so by the
+    time the press returns the device has listened, understood, acted and answered: a scenario
+    on the virtual clock can move on at once. Everything inside the turn is the production code
+    (end-pointing, speech-to-text, understanding, dialog, actions, outbox).
+    """
+
+    def __init__(self, device: VirtualDevice, *, llm: bool = False) -> None:
+        from edge_agent.voice.factory import build_voice_loop
+        from edge_agent.voice.microphone import VirtualMicrophone
+        from edge_agent.voice.settings import VoiceSettings
+
+        settings = VoiceSettings(data_dir=voice_cache_dir(), llm_enabled=llm)
+        self.microphone = VirtualMicrophone()
+        self.loop = build_voice_loop(device.agent, settings, microphone=self.microphone)
+        self.agent = device.agent
+        device.agent.set_talk_handler(self._turn)
+
+    def _turn(self) -> None:
+        self.loop.converse()
+
+    def say(self, device: VirtualDevice, text: str) -> None:
+        self.microphone.say(text)
+        device.press(Button.TALK)
+
+    def play(self, device: VirtualDevice, wav: bytes) -> None:
+        """The patient's words as a recording (a WAV file's bytes)."""
+        self.microphone.play_wav(wav)
+        device.press(Button.TALK)
+
+    def close(self) -> None:
+        self.agent.set_talk_handler(None)
+        self.microphone.close()

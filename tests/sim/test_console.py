@@ -11,6 +11,7 @@ import pytest
 from firmware_sim.console import SimConsole
 from firmware_sim.device import virtual_device
 from firmware_sim.plans import demo_plan
+from firmware_sim.voice import SpokenVoice
 from tests.sim.factories import new_patient_id
 
 ZONE = "Europe/Berlin"
@@ -59,3 +60,20 @@ async def test_speed_keys_change_the_pace(tmp_path: Path) -> None:
             assert "600x" in _text(app, "clock")
             await pilot.press("minus", "minus", "minus", "minus", "minus")
             assert "paused" in _text(app, "clock")
+
+
+@pytest.mark.anyio
+async def test_typed_words_go_through_the_voice_path(tmp_path: Path) -> None:
+    start = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo(ZONE))
+    plan = demo_plan(new_patient_id(), ZONE, date(2026, 3, 2))
+    with virtual_device("console-3", tmp_path, start=start, plan=plan) as device:
+        device.attach_voice(SpokenVoice(device))
+        app = SimConsole(device, speed=0)
+        async with app.run_test() as pilot:
+            await pilot.press("s")
+            await pilot.press(*"I have a bad headache", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "I noted your headache." in device.said()
+            kinds = [row["kind"] for row in device.agent.store.query("SELECT kind FROM outbox")]
+            assert "symptom" in kinds, "the spoken symptom should be logged for the cloud"

@@ -14,12 +14,8 @@ from firmware_sim.scenario import load_scenario, packaged_scenarios
 from firmware_sim.stack import LocalCloud
 from tests.sim.factories import unique_device_id
 
-SPOKEN = {"emergency"}
 
-
-@pytest.mark.parametrize(
-    "path", [p for p in packaged_scenarios() if p.stem not in SPOKEN], ids=lambda p: p.stem
-)
+@pytest.mark.parametrize("path", packaged_scenarios(), ids=lambda p: p.stem)
 def test_scenario_passes(path: Path, local_cloud: LocalCloud, workdir: Path) -> None:
     scenario = load_scenario(path)
     result = ScenarioRunner(
