@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -85,6 +86,20 @@ class NotificationService:
                 retrying += 1
         return DeliveryRun(sent, retrying, failed)
 
+    def _attempt(
+        self, row: Any, notification: OutgoingNotification, now: datetime
+    ) -> DeliveryOutcome:
+        if not row.enabled:
+            return DeliveryOutcome.give_up("channel disabled")
+        try:
+            return self.senders.send(
+                ChannelKind(row.kind), row.target, row.secret, notification, now
+            )
+        except Exception as exc:
+            # A sender bug must not wedge the queue: it is an attempt that failed, so the
+            # delivery backs off and, in the end, fails for good with the error on record.
+            return DeliveryOutcome.retry(f"{type(exc).__name__}: {exc}")
+
     def _deliver_one(self, now: datetime) -> DeliveryStatus | None:
         try:
             row = self.db.execute(_CLAIM, {"now": now}).one_or_none()
@@ -102,12 +117,7 @@ class NotificationService:
                 patient_id=row.patient_id,
                 alert_id=row.alert_id,
             )
-            if row.enabled:
-                outcome = self.senders.send(
-                    ChannelKind(row.kind), row.target, row.secret, notification, now
-                )
-            else:
-                outcome = DeliveryOutcome.give_up("channel disabled")
+            outcome = self._attempt(row, notification, now)
             next_attempt_at = None
             if outcome.ok:
                 status = DeliveryStatus.SENT

@@ -18,6 +18,9 @@ from cloud.notifications.models import (
     NotificationChannel,
     NotificationDelivery,
 )
+from cloud.notifications.outcome import DeliveryOutcome
+from cloud.notifications.payload import OutgoingNotification
+from cloud.notifications.senders import ChannelSenders
 from cloud.notifications.service import NotificationService
 from cloud.notifications.settings import NotificationSettings
 from cloud.notifications.webhook import verify
@@ -159,3 +162,33 @@ def test_a_refusing_webhook_fails_at_once_without_retries(db: Session, history: 
         webhook = _deliveries(db)["webhook"]
         assert (webhook.status, webhook.attempts) == (DeliveryStatus.FAILED, 1)
         assert "HTTP 410" in (webhook.last_error or "")
+
+
+class _BrokenSenders(ChannelSenders):
+    """A sender with a bug: every attempt raises."""
+
+    def send(
+        self,
+        kind: ChannelKind,
+        target: str,
+        secret: str | None,
+        notification: OutgoingNotification,
+        now: datetime,
+    ) -> DeliveryOutcome:
+        raise UnicodeEncodeError("ascii", "\u00e9", 0, 1, "ordinal not in range(128)")
+
+
+def test_a_sender_that_raises_backs_off_instead_of_wedging_the_queue(
+    db: Session, history: History
+) -> None:
+    with webhook_receiver(200) as hook:
+        _emergency(history, hook.url)
+    EscalationService(db).run(NOW)
+    settings = _settings(free_port(), max_attempts=2)
+    service = NotificationService(db, settings, _BrokenSenders(settings))
+    first = service.deliver_due(NOW)
+    assert (first.retrying, first.failed) == (3, 0), "each delivery was attempted"
+    service.deliver_due(NOW + timedelta(seconds=30))
+    for delivery in _deliveries(db).values():
+        assert delivery.status is DeliveryStatus.FAILED
+        assert (delivery.last_error or "").startswith("UnicodeEncodeError")
