@@ -148,16 +148,20 @@ def score_one(entry: LabelledUtterance, heard: str, result: Understanding) -> Sc
     return Scored(entry=entry, heard=heard, result=result, slot_errors=errors)
 
 
+Understander = Callable[[str, tuple[str, ...]], Understanding]
+
+
 def evaluate(
     entries: Iterable[LabelledUtterance],
-    understand_text: Callable[[str], Understanding],
-    hear: Callable[[LabelledUtterance], str] | None = None,
+    understand_text: Understander,
+    hear: Callable[[LabelledUtterance], tuple[str, tuple[str, ...]]] | None = None,
 ) -> Report:
-    """Score every entry. `hear` turns an entry into the text to understand (default: typed)."""
+    """Score every entry. `hear` turns an entry into what was heard: the text and alternative
+    hypotheses (default: typed, the text itself)."""
     report = Report()
     for entry in entries:
-        heard = entry.text if hear is None else hear(entry)
-        report.scored.append(score_one(entry, heard, understand_text(heard)))
+        heard, alternatives = (entry.text, ()) if hear is None else hear(entry)
+        report.scored.append(score_one(entry, heard, understand_text(heard, alternatives)))
     return report
 
 

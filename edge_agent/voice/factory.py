@@ -26,9 +26,7 @@ def build_engine(settings: VoiceSettings) -> SpeechToText:
         return VoskEngine(settings.vosk_model_path)
     from edge_agent.voice.pocketsphinx_engine import PocketsphinxEngine
 
-    return PocketsphinxEngine(
-        settings.data_dir / "stt", rejection_threshold=settings.rejection_threshold
-    )
+    return PocketsphinxEngine(settings.data_dir / "stt", rejection_margin=settings.rejection_margin)
 
 
 def build_runner(settings: VoiceSettings) -> ModelRunner | None:

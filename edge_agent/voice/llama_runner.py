@@ -46,9 +46,17 @@ class LlamaCppRunner:
 
     def warm_up(self, prefix: str = PROMPT_PREFIX) -> None:
         """Evaluate the shared prompt prefix now, so the first utterance does not pay for it."""
-        tokens = self._llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=False)
         self._llama.reset()
-        self._llama.eval(tokens)
+        self._llama.eval(self._tokens(prefix))
+
+    def cached_prefix_tokens(self, prompt: str) -> int:
+        """How many leading tokens of `prompt` are already evaluated (and will be skipped)."""
+        evaluated = self._llama._input_ids.tolist()
+        return int(self._llama.longest_token_prefix(evaluated, self._tokens(prompt)))
+
+    def _tokens(self, text: str) -> list[int]:
+        # Tokenized exactly as create_completion does, so the cached prefix matches.
+        return list(self._llama.tokenize(text.encode("utf-8"), add_bos=True, special=True))
 
     def complete(self, request: CompletionRequest) -> Completion:
         """Run `request` greedily under its GBNF grammar."""

@@ -1,16 +1,17 @@
 """Pocketsphinx, the engine that works out of the box (its English model ships in the wheel).
 
-Two searches over one acoustic model:
+Three searches over one acoustic model:
 
-- "commands": the device grammar (device_phrases.jsgf), fed while the patient speaks; exact
-  and fast for the phrases it lists.
-- "open": a trigram language model sampled from the same grammar (domain words, any order), or
-  a configured ARPA/binary model, decoded on the buffered utterance at the end.
+- commands: the device grammar (device_phrases.jsgf), exact and fast for the phrases it lists;
+- phones: a free phone loop, the best the acoustics can do with no words at all;
+- open: a trigram language model sampled from the same grammar (domain words in any order), or
+  a configured ARPA/binary model for truly open vocabulary.
 
-Rejection rule: the grammar's answer is kept only when the open decoding agrees with it (at least
-`rejection_threshold` of its words, in order); speech the grammar does not cover is forced onto
-some grammar path, and the free decoding is what exposes that. Otherwise the open transcript
-wins.
+Commands and phones are decoded while the patient speaks (two decoders, fed the same frames),
+so little is left at the end. Rejection rule: speech the grammar does not cover is still forced
+onto some grammar path, whose acoustic score then falls below the phone loop's; when the
+per-frame margin is below `rejection_margin`, the grammar's answer is rejected and the open
+search decodes the buffered utterance instead. Both hypotheses are kept as alternatives.
 """
 
 from __future__ import annotations
@@ -26,26 +27,18 @@ from edge_agent.voice.language_model import build_arpa
 from edge_agent.voice.stt import SAMPLE_RATE, Transcript, transcribe_with_stream
 
 LM_SENTENCES = 20_000
-COMMANDS, OPEN = "commands", "open"
+COMMANDS, PHONES, OPEN = "commands", "phones", "open"
+# Fast single-pass decoding: the second passes cost more time than they gain on short phrases.
+_DECODER_OPTIONS: dict[str, Any] = {
+    "samprate": SAMPLE_RATE,
+    "fwdflat": False,
+    "bestpath": False,
+    "loglevel": "FATAL",
+}
 
 
 def _resource(name: str) -> str:
     return files("edge_agent.voice").joinpath(name).read_text(encoding="utf-8")
-
-
-def agreement(grammar_words: list[str], open_words: list[str]) -> float:
-    """Share of the grammar hypothesis's words found, in order, in the open hypothesis."""
-    if not grammar_words:
-        return 0.0
-    previous = [0] * (len(open_words) + 1)
-    for word in grammar_words:
-        current = [0]
-        for index, other in enumerate(open_words):
-            current.append(
-                previous[index] + 1 if word == other else max(previous[index + 1], current[-1])
-            )
-        previous = current
-    return previous[-1] / len(grammar_words)
 
 
 class PocketsphinxEngine:
@@ -57,7 +50,7 @@ class PocketsphinxEngine:
         self,
         cache_dir: Path,
         *,
-        rejection_threshold: float = 0.6,
+        rejection_margin: float = -0.005,
         open_language_model: Path | None = None,
     ) -> None:
         from pocketsphinx import Decoder, get_model_path
@@ -65,20 +58,20 @@ class PocketsphinxEngine:
         grammar_text = _resource("device_phrases.jsgf")
         model_dir = Path(get_model_path()) / "en-us"
         dictionary, arpa = self._domain_files(cache_dir, grammar_text, model_dir)
-        self._decoder: Any = Decoder(
-            hmm=str(model_dir / "en-us"),
-            dict=str(
-                dictionary if open_language_model is None else model_dir / "cmudict-en-us.dict"
-            ),
-            lm=str(arpa if open_language_model is None else open_language_model),
-            samprate=SAMPLE_RATE,
-            loglevel="FATAL",
+        acoustic = str(model_dir / "en-us")
+        self._commands: Any = Decoder(
+            hmm=acoustic, dict=str(dictionary), jsgf=None, **_DECODER_OPTIONS
         )
-        self._decoder.add_lm_file(
-            OPEN, str(arpa if open_language_model is None else open_language_model)
+        self._commands.add_jsgf_string(COMMANDS, grammar_text)
+        self._commands.activate_search(COMMANDS)
+        open_dictionary = (
+            dictionary if open_language_model is None else (model_dir / "cmudict-en-us.dict")
         )
-        self._decoder.add_jsgf_string(COMMANDS, grammar_text)
-        self.rejection_threshold = rejection_threshold
+        self._free: Any = Decoder(hmm=acoustic, dict=str(open_dictionary), **_DECODER_OPTIONS)
+        self._free.add_lm_file(OPEN, str(open_language_model or arpa))
+        self._free.add_allphone_file(PHONES, str(model_dir / "en-us-phone.lm.bin"))
+        self._free.activate_search(PHONES)
+        self.rejection_margin = rejection_margin
 
     @staticmethod
     def _domain_files(cache_dir: Path, grammar_text: str, model_dir: Path) -> tuple[Path, Path]:
@@ -101,9 +94,12 @@ class PocketsphinxEngine:
         missing = sorted(wanted - known)
         if missing:
             raise ValueError(f"device grammar words without a pronunciation: {missing}")
-        sentences = grammar.sample(LM_SENTENCES)
-        dictionary.write_text("\n".join(sorted(set(lines))) + "\n", encoding="utf-8")
-        arpa.write_text(build_arpa(sentences), encoding="utf-8")
+        partial_dict = dictionary.with_name(dictionary.name + ".tmp")
+        partial_arpa = arpa.with_name(arpa.name + ".tmp")
+        partial_dict.write_text("\n".join(sorted(set(lines))) + "\n", encoding="utf-8")
+        partial_arpa.write_text(build_arpa(grammar.sample(LM_SENTENCES)), encoding="utf-8")
+        partial_dict.replace(dictionary)
+        partial_arpa.replace(arpa)
         return dictionary, arpa
 
     def open_stream(self) -> PocketsphinxStream:
@@ -112,46 +108,72 @@ class PocketsphinxEngine:
     def transcribe(self, pcm16: bytes, sample_rate: int = SAMPLE_RATE) -> Transcript:
         return transcribe_with_stream(self, pcm16, sample_rate)
 
-    def _decode(self, search: str, pcm16: bytes) -> list[str]:
-        decoder = self._decoder
-        decoder.activate_search(search)
-        decoder.start_utt()
-        decoder.process_raw(pcm16, full_utt=True)
-        decoder.end_utt()
-        hypothesis = decoder.hyp()
-        return hypothesis.hypstr.split() if hypothesis is not None else []
+    def decode_open(self, pcm16: bytes) -> list[str]:
+        """The open search over a whole utterance (the fallback after a rejection)."""
+        decoder = self._free
+        decoder.activate_search(OPEN)
+        try:
+            decoder.start_utt()
+            decoder.process_raw(pcm16, full_utt=True)
+            decoder.end_utt()
+            hypothesis = decoder.hyp()
+            return hypothesis.hypstr.split() if hypothesis is not None else []
+        finally:
+            decoder.activate_search(PHONES)
 
-    def _decide(self, grammar_words: list[str], open_words: list[str]) -> tuple[str, float, str]:
-        score = agreement(grammar_words, open_words)
-        if grammar_words and score >= self.rejection_threshold:
-            return " ".join(grammar_words), score, COMMANDS
-        if open_words:
-            return " ".join(open_words), score, OPEN
-        return "", 0.0, OPEN
+
+def _acoustic_score(decoder: Any) -> tuple[list[str], float | None]:
+    hypothesis = decoder.hyp()
+    if hypothesis is None or not hypothesis.hypstr:
+        return [], None
+    return hypothesis.hypstr.split(), float(sum(segment.ascore for segment in decoder.seg()))
 
 
 class PocketsphinxStream:
-    """Buffers the utterance; decodes both searches when it ends (each takes a few ms per s)."""
+    """Feeds both live decoders as audio arrives; decides at the end."""
 
     def __init__(self, engine: PocketsphinxEngine) -> None:
         self._engine = engine
         self._chunks: list[bytes] = []
+        engine._commands.start_utt()
+        engine._free.start_utt()
 
     def accept(self, pcm16: bytes) -> None:
         self._chunks.append(pcm16)
+        self._engine._commands.process_raw(pcm16, False, False)
+        self._engine._free.process_raw(pcm16, False, False)
 
     def finish(self) -> Transcript:
         started = time.perf_counter()
-        audio = b"".join(self._chunks)
-        grammar_words = self._engine._decode(COMMANDS, audio)
-        open_words = self._engine._decode(OPEN, audio)
-        text, confidence, mode = self._engine._decide(grammar_words, open_words)
-        hypotheses = {" ".join(grammar_words), " ".join(open_words)} - {text, ""}
+        engine = self._engine
+        engine._commands.end_utt()
+        engine._free.end_utt()
+        frames = max(engine._commands.n_frames(), 1)
+        grammar_words, grammar_score = _acoustic_score(engine._commands)
+        _, phone_score = _acoustic_score(engine._free)
+        margin = (
+            (grammar_score - phone_score) / frames
+            if grammar_score is not None and phone_score is not None
+            else None
+        )
+        if grammar_words and margin is not None and margin >= engine.rejection_margin:
+            text, mode, others = " ".join(grammar_words), COMMANDS, []
+        else:
+            open_words = engine.decode_open(b"".join(self._chunks))
+            text, mode = " ".join(open_words), OPEN
+            others = [" ".join(grammar_words)] if grammar_words else []
         return Transcript(
             text=text,
-            confidence=round(confidence, 3),
+            confidence=_confidence(margin),
             latency_ms=(time.perf_counter() - started) * 1000.0,
-            engine=self._engine.name,
+            engine=engine.name,
             mode=mode,
-            alternatives=tuple(sorted(hypotheses)),
+            alternatives=tuple(others),
         )
+
+
+def _confidence(margin: float | None) -> float:
+    """The acoustic margin squashed into 0..1 (0.5 at a tie with the phone loop)."""
+    if margin is None:
+        return 0.0
+    return round(min(max(0.5 + margin * 10.0, 0.0), 1.0), 3)

@@ -35,6 +35,8 @@ class VoiceSettings(BaseSettings):
     max_utterance_s: Annotated[float, Field(gt=0, le=60)] = 10.0
     no_speech_timeout_s: Annotated[float, Field(gt=0, le=60)] = 6.0
     input_device: str | None = Field(default=None, description="arecord -D device; None: default.")
-    rejection_threshold: Annotated[float, Field(ge=0, le=1)] = Field(
-        default=0.35, description="Grammar matches scoring below this go to open vocabulary."
+    rejection_margin: Annotated[float, Field(ge=-1, le=1)] = Field(
+        default=-0.005,
+        description="Grammar matches whose acoustic score per frame falls this far below the "
+        "phone loop's are rejected and decoded with the open language model.",
     )

@@ -49,7 +49,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         EmergencyKind.FALL,
         r"\b(i|i have|i just|i think i|i have just|i had|we|she|he|my (wife|husband) has?)\s*"
         r"(fell|fallen|fall(en)? over|fall(en)? down|tripped|slipped|collapsed|"
-        r"took a (fall|tumble))|"
+        r"took a (fall|tumble))|\bfallen\b|\bcollaps(e|ed|ing)\b|"
+        r"\b(on|down on|lying on) the (\w+ )?(floor|ground)\b|"
         r"\bhad a (fall|tumble|spill)\b|\bon the (floor|ground)\b|\bcan not get up\b|"
         r"\bunable to get up\b|\bcan not stand( up)?\b|\bcan not get off the floor\b|"
         r"\bfell (down|over|out of bed|in the|on the|off)\b|\bfallen (down|over)\b|"
@@ -59,6 +60,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         EmergencyKind.CHEST_PAIN,
         rf"\b{_BODY_OF_CHEST} (pain|pains|hurts|hurt|is hurting|aches|is aching|feels tight|"
         r"is tight|tightness|pressure|is heavy|feels heavy|is crushing|is burning)\b|"
+        r"\b(crushing|squeezing|tight|heavy|pressing|stabbing) (feeling|sensation|pain)\b.{0,25}"
+        r"\bchest\b|\bchest\b.{0,25}\b(crushing|squeezing|pressing|stabbing)\b|"
         rf"\b(pain|pains|tightness|pressure|heaviness|squeezing|crushing|ache|aching|burning) "
         rf"(in|on|across|around) (my|the) {_BODY_OF_CHEST}\b|"
         r"\bheart attack\b|\bheart is (stopping|failing)\b|\bangina\b|"
@@ -76,6 +79,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
     (
         EmergencyKind.STROKE,
         r"\bface (is )?(drooping|droops|numb|fallen|crooked|lopsided)\b|\bdrooping face\b|"
+        r"\b(arm|leg|face|side|hand)\b.{0,20}\b(gone )?(numb|dead|limp)\b.{0,40}\b(face|arm|leg|"
+        r"speak|talk|words)\b|"
         r"\bslurr(ed|ing)\b|\bcan not (speak|talk|get my words out|find my words)\b|"
         r"\bwords are (coming out )?(wrong|jumbled|funny)\b|"
         r"\b(numb|numbness|weak|weakness|can not feel|can not move)\b.{0,30}\b(one side|left side|"
@@ -87,6 +92,7 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         EmergencyKind.UNCONSCIOUS,
         r"\b(fainted|passed out|blacked out|black out|blacking out|fainting|losing consciousness|"
         r"lost consciousness|going to faint|about to faint|going to pass out|unconscious|"
+        r"going to collapse|about to collapse|"
         r"will not wake up|not waking up|not breathing|not responding)\b",
     ),
     (
@@ -117,7 +123,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
     (
         EmergencyKind.HELP,
         r"^(help|help me|help help|help me please|please help|please help me|sos|mayday|"
-        r"emergency|it is an emergency|this is an emergency)$|"
+        r"emergency|it is an emergency|this is an emergency)$|\bambulance\b|\bparamedics?\b|"
+        r"\bsend (someone|somebody|anyone|for someone)\b|"
         rf"\b(somebody|someone|anybody|anyone|i need|need|get|send|call for|call) (some )?{_HELP}|"
         rf"\b{_HELP}(?=.*\b(fall|fell|hurt|pain|floor|bleeding|breathe|dying)\b)|"
         r"\bhelp me\b(?! (with|to|understand|remember|find|figure|out|choose|decide|read|open|set|"
@@ -125,6 +132,23 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bhelp\b$|\bcall (an )?ambulance\b|\bcall (9 1 1|911|999|112|the doctor now|a doctor now|"
         r"for help|my (daughter|son|wife|husband|nurse|carer|caregiver) now)\b|"
         r"\bemergency\b|\burgent(ly)?\b|\bi am dying\b|\bi think i am dying\b|\bget an ambulance\b",
+    ),
+)
+
+# The safety net, tried after the phrases above: single words that, in a patient's mouth, are
+# reason enough to call someone. Measured on a blind set, phrase rules alone caught only half
+# of the unseen emergencies; a false alarm is the price this net knowingly pays.
+SAFETY_NET: tuple[tuple[EmergencyKind, str], ...] = (
+    (EmergencyKind.FALL, r"\b(fall|fell|fallen|falling)\b(?! asleep)|\bfloor\b|\bcollaps"),
+    (EmergencyKind.CHEST_PAIN, r"\bchest\b(?! of drawers)|\bheart attack\b"),
+    (EmergencyKind.BREATHING, r"\bbreath(e|es|ing|less)?\b|\bchok(e|es|ed|ing)\b|\bgasp"),
+    (EmergencyKind.UNCONSCIOUS, r"\bfaint(ed|ing)?\b(?! (headache|pain|ache))|\bunconscious\b"),
+    (EmergencyKind.STROKE, r"\bdroop(y|ing|s)?\b|\bstroke\b|\bslurr"),
+    (EmergencyKind.BLEEDING, r"\bbleed(ing|s)?\b|\bblood everywhere\b"),
+    (
+        EmergencyKind.HELP,
+        rf"\b{_HELP}|\b(get|send|call|fetch) (someone|somebody|a doctor|the doctor|a nurse)\b|"
+        r"\bdying\b|\bseizure\b|\b(9 1 1|911|999)\b",
     ),
 )
 
@@ -137,7 +161,7 @@ _DENIALS = re.compile(
     r"\bchest pain (is )?(gone|better|went away)\b|\bnothing urgent\b"
 )
 
-_COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in PATTERNS)
+_COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in (*PATTERNS, *SAFETY_NET))
 
 
 def detect_emergency(normalized: str) -> EmergencyMatch | None:

@@ -36,7 +36,9 @@ class RuleVerdict:
 _MED_WORDS = (
     r"\b(pills?|meds?|medicines?|medications?|medicine|tablets?|capsules?|doses?|dosage|"
     r"prescriptions?|drugs?|insulin|injections?|shots?|inhaler|puffers?|drops|vitamins?|"
-    r"painkillers?|antibiotics?|water pills?|blood pressure|refills?|the little white ones)\b"
+    r"painkillers?|antibiotics?|water pills?|blood pressure|refills?|"
+    r"(white|yellow|blue|pink|red|little|small|big|round|morning|evening|night) ones?|"
+    r"the (morning|evening|night|lunchtime) lot)\b"
 )
 _TAKE_PAST = (
     r"\b(took|taken|had|swallowed|done|finished|popped|got through|used|did|taking|take|have)\b"
@@ -47,7 +49,8 @@ _TAKEN_STATEMENT = re.compile(
     rf"{_MED_WORDS}.{{0,20}}\b(taken|done|down|gone|in)\b|"
     r"^(yes |yeah |yep )?(i )?(did|have|done|took them|took it|taken)( it| them| that)?"
     r"( already)?$|"
-    r"\ball done\b|\bjust now took\b|\bthe (morning|evening|night) ones are done\b"
+    r"\ball done\b|\bjust now took\b|\bthe (morning|evening|night) ones are done\b|"
+    rf"\btaken care of\b|\bremembered (to take )?(my|the|them|it|{_MED_WORDS})"
 )
 _TAKE_NEGATION = re.compile(
     r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
@@ -62,7 +65,9 @@ _SKIP = re.compile(
     r"\b(leave|leaving) (it|them|that|my \w+( \w+)?) (out|off|for now|for today|today|tonight)\b|"
     r"\bpass on\b|\bgive (it|them|my \w+) a miss\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
     rf"{_MED_WORDS}|\bno (pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
-    r"\bnot (taking|having) (it|them|my|the|any)\b"
+    r"\bnot (taking|having) (it|them|my|the|any)\b|\bnot bothering( with)?\b|"
+    r"\bdo not (need|fancy|feel like)( taking| having)? (my|the|any|them|it)\b|\bcancel\b|"
+    r"\bleave (the|my) \w+( \w+)? (for|until)\b|\bskip\b"
 )
 _DID_I_TAKE = re.compile(
     r"\b(did|have|had) i (already |even |actually |really )?(take|taken|took|had|have|swallow)\b|"
@@ -110,6 +115,13 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
     if symptom == "pain" and body_part == "head":
         symptom = "headache"
 
+    if _SKIP.search(core) and (
+        has_med or time_reference is not None or re.search(r"\b(it|them|this one|dose)\b", core)
+    ):
+        return _verdict(
+            Intent.SKIP_DOSE, confident=True, medication=medication, time_reference=time_reference
+        )
+
     if is_question(text, normalized):
         question = _question_kind(core)
         if has_med or _DID_I_TAKE.search(core) or re.search(r"\b(take|due)\b", core):
@@ -130,11 +142,6 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
                 time_reference=time_reference,
             )
         return _verdict(Intent.OTHER, confident=time_reference is None)
-
-    if _SKIP.search(core) and (has_med or re.search(r"\b(it|them|this one|dose)\b", core)):
-        return _verdict(
-            Intent.SKIP_DOSE, confident=True, medication=medication, time_reference=time_reference
-        )
 
     taken = _TAKEN_STATEMENT.search(core) is not None or (
         medication is not None and re.search(_TAKE_PAST, core) is not None

@@ -98,6 +98,7 @@ def is_question(raw: str, normalized: str) -> bool:
 
 _QUESTION_START = re.compile(
     r"^(what|when|which|how|why|where|who|did|do|does|have|has|had|is|are|was|were|should|"
+    r"anything|any|was i|am i meant|"
     r"shall|can|could|may|might|am i|will|would)\b"
 )
 _EMBEDDED_QUESTION = re.compile(

@@ -39,9 +39,19 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         "nausea",
     ),
     (r"\bvomit(ing|ed)?\b|\bthrew up\b|\bthrowing up\b|\bbeen sick\b", "vomiting"),
-    (r"\bdiarrh?o?ea\b|\brunning to the (toilet|bathroom)\b|\bthe runs\b", "diarrhea"),
+    (
+        r"\bdiarrh?o?ea\b|\b(running|going|rushing) to the (toilet|bathroom|loo)\b|\bthe runs\b",
+        "diarrhea",
+    ),
     (r"\bconstipat(ed|ion)\b|\bcan not go to the (toilet|bathroom)\b", "constipation"),
     (r"\bcough(ing)?\b", "cough"),
+    (r"\bringing in my ears?\b|\bears? (are |is )?ringing\b|\btinnitus\b", "tinnitus"),
+    (r"\boff colou?r\b|\bnot myself\b|\bout of sorts\b", "unwell"),
+    (
+        r"\b(stomach|tummy|belly) (is )?upset\b|\bupset (stomach|tummy)\b|\bindigestion\b|"
+        r"\bheartburn\b",
+        "upset stomach",
+    ),
     (r"\bfever\b|\btemperature\b|\bfeverish\b|\bburning up\b|\bchills\b|\bshivering\b", "fever"),
     (r"\bcold\b(?! (water|weather|outside))|\brunny nose\b|\bsniffles\b|\bstuffy nose\b", "cold"),
     (r"\b(tired|exhausted|fatigued?|worn out|no energy|weary|sleepy|drowsy)\b", "fatigue"),

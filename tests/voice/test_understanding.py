@@ -1,0 +1,141 @@
+"""The understanding on typed text: the evaluation set's figures, emergencies, negations, slots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edge_agent.voice.evaluation import evaluate, format_report, load_utterances
+from shared.enums import Intent, Severity
+from shared.understanding import (
+    Completion,
+    CompletionRequest,
+    QuestionKind,
+    TimeReference,
+    Understanding,
+    UnderstandingSource,
+    understand,
+)
+
+HERE = Path(__file__).parent
+
+
+def rules(text: str, alternatives: tuple[str, ...] = ()) -> Understanding:
+    return understand(text, alternatives=alternatives).understanding
+
+
+def test_the_evaluation_set_scores_at_least_90_percent_with_every_emergency_found() -> None:
+    entries = load_utterances(HERE / "utterances.yaml")
+    report = evaluate(entries, rules)
+
+    assert len(entries) >= 150
+    assert {entry.intent for entry in entries} == set(Intent)
+    details = "\n".join(format_report(report, "typed"))
+    assert report.recall_of(Intent.EMERGENCY) == 1.0, details
+    assert report.accuracy >= 0.9, details
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help",
+        "I've fallen and I can't get up",
+        "my chest feels tight",
+        "I can't breathe",
+        "my face is drooping",
+        "call an ambulance",
+        "um, er, I, I fell over",
+        "I'm lying on the bathroom floor",
+    ],
+)
+def test_emergencies_are_caught_by_rules_alone(text: str) -> None:
+    result = rules(text)
+
+    assert result.intent is Intent.EMERGENCY
+    assert result.source is UnderstandingSource.RULES
+
+
+@pytest.mark.parametrize(
+    "text", ["I did not take it", "I haven't taken my tablets yet", "I forgot my metformin"]
+)
+def test_a_negated_report_is_never_a_confirmation(text: str) -> None:
+    result = rules(text)
+
+    assert result.intent is Intent.REPORT_DOSE_TAKEN
+    assert result.negated and not result.confirms_dose
+
+
+def test_help_with_something_is_not_an_emergency() -> None:
+    assert rules("can you help me understand my pills").intent is not Intent.EMERGENCY
+
+
+def test_a_denied_fall_is_not_an_emergency() -> None:
+    result = rules("I didn't fall, I just sat down")
+
+    assert result.intent is Intent.OTHER and result.negated
+
+
+def test_slots_are_extracted() -> None:
+    symptom = rules("my knee hurts really badly")
+    question = rules("did I take my morning pills?")
+
+    assert (symptom.symptom, symptom.body_part, symptom.severity) == (
+        "pain",
+        "knee",
+        Severity.SEVERE,
+    )
+    assert (question.question, question.time_reference) == (
+        QuestionKind.DID_I_TAKE,
+        TimeReference.MORNING,
+    )
+
+
+def test_the_patients_own_medication_names_are_recognised() -> None:
+    result = understand("I took my Zestril", known_medications=["Zestril"]).understanding
+
+    assert (result.intent, result.medication) == (Intent.REPORT_DOSE_TAKEN, "Zestril")
+
+
+class ScriptedRunner:
+    """A model runner that answers from a script and counts its calls."""
+
+    def __init__(self, output: str) -> None:
+        self.output = output
+        self.requests: list[CompletionRequest] = []
+
+    def complete(self, request: CompletionRequest) -> Completion:
+        self.requests.append(request)
+        return Completion(self.output, 600, 9, 42.0, "scripted", "1")
+
+
+def test_the_model_decides_only_where_rules_are_unsure_and_its_call_is_recorded() -> None:
+    runner = ScriptedRunner('{"intent":"log_symptom","symptom":"nausea"}')
+
+    sure = understand("I took my pills", runner)
+    unsure = understand("my tummy is doing somersaults", runner)
+
+    assert sure.llm_call is None and sure.understanding.source is UnderstandingSource.RULES
+    assert unsure.understanding.intent is Intent.LOG_SYMPTOM
+    assert unsure.understanding.source is UnderstandingSource.LLM
+    assert unsure.llm_call is not None
+    assert (unsure.llm_call.model_name, unsure.llm_call.completion_tokens) == ("scripted", 9)
+    assert unsure.llm_call.prompt.endswith("Said: my tummy is doing somersaults\nJSON:")
+    assert len(runner.requests) == 1
+
+
+def test_the_model_never_overrides_an_emergency() -> None:
+    runner = ScriptedRunner('{"intent":"other"}')
+
+    outcome = understand("I fell", runner)
+
+    assert outcome.understanding.intent is Intent.EMERGENCY and outcome.llm_call is None
+
+
+def test_model_nonsense_leaves_the_rules_result_but_the_call_is_still_recorded() -> None:
+    runner = ScriptedRunner("not json")
+
+    outcome = understand("the weather is bad for my knee today", runner)
+
+    assert outcome.understanding.source is UnderstandingSource.RULES
+    assert outcome.llm_call is not None and outcome.llm_call.output == "not json"
