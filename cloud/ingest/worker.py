@@ -128,6 +128,7 @@ class IngestWorker:
     def _on_subscribe(
         self, client: mqtt.Client, userdata: Any, mid: int, reason_codes: Any, properties: Any
     ) -> None:
+        log.info("ingest worker %s subscribed", self._settings.worker_id)
         self.ready.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:

@@ -9,16 +9,19 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+import edge_agent.sync
 from cloud.alerts.models import AlertLog, AlertStatus
-from cloud.devices.models import Device
+from cloud.devices.models import Device, DeviceHeartbeat
 from cloud.ingest.presence import PresenceService, mark_silent_devices_offline
 from shared.enums import AlertType, PresenceState
+from tests.edge.factories import build_device, local
 from tests.support.services import Mosquitto
 from tests.sync.support import (
     device_fleet,
     register_devices,
     running_worker,
     start_device_process,
+    sync_settings,
     wait_until,
 )
 
@@ -90,3 +93,31 @@ def test_a_silent_device_raises_one_offline_alert_per_silence(
         db.refresh(alert)
         assert alert.status is AlertStatus.RESOLVED, "coming back resolves the offline alert"
         assert _online(sessions, "quiet-1")
+
+
+def test_heartbeats_go_through_the_outbox_while_connected(
+    sessions: sessionmaker[Session], broker: Mosquitto, tmp_path: Path
+) -> None:
+    register_devices(sessions, ["beat-1"])
+    device = build_device(tmp_path / "beat-1", local(2026, 6, 1, 9, 0), device_id="beat-1")
+    settings = sync_settings(broker.url, heartbeat_interval_s=60, software_version="9.9.9")
+    with running_worker(sessions, broker.url):
+        running = edge_agent.sync.start(device.agent, device.store, settings)
+        try:
+            wait_until(running.sync.connected.is_set, 20, "the device to connect")
+            device.advance(60)
+            device.advance(60)
+            with sessions() as db:
+                wait_until(
+                    lambda: len(db.scalars(select(DeviceHeartbeat)).all()) == 2,
+                    20,
+                    "two heartbeats in the cloud",
+                )
+                beat = db.scalars(select(DeviceHeartbeat)).first()
+                version = db.scalar(select(Device.software_version))
+        finally:
+            running.stop()
+
+    assert beat is not None and beat.software_version == "9.9.9"
+    assert beat.outbox_depth >= 0 and beat.uptime_s >= 60
+    assert version == "9.9.9"
