@@ -61,3 +61,15 @@ class RateLimitedError(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
+    """Pydantic error entries reduced to JSON-safe `loc`, `msg` and `type`."""
+    return [
+        {
+            "loc": [str(part) for part in item.get("loc", [])],
+            "msg": str(item.get("msg")),
+            "type": str(item.get("type")),
+        }
+        for item in errors
+    ]

@@ -9,9 +9,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cloud.errors import DomainError
+from cloud.errors import DomainError, validation_details
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +56,6 @@ def error_response(
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-def _json_safe_errors(errors: Any) -> list[dict[str, Any]]:
-    safe = []
-    for item in errors:
-        safe.append(
-            {
-                "loc": list(item.get("loc", [])),
-                "msg": str(item.get("msg")),
-                "type": item.get("type"),
-            }
-        )
-    return safe
-
-
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error, expected or not, answer in the one shape."""
 
@@ -81,7 +69,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _json_safe_errors(exc.errors())
+        errors = validation_details(list(exc.errors()))
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(part) for part in first["loc"])
         return error_response(
@@ -94,6 +82,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None)
         )
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+        # Values the API types allow but PostgreSQL refuses (NUL characters, out-of-range).
+        reason = str(exc.orig).splitlines()[0] if exc.orig else "invalid value"
+        return error_response(422, "validation_error", f"invalid value: {reason}")
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
+        return error_response(409, "conflict", "the request conflicts with existing data")
 
     @app.exception_handler(Exception)
     async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from cloud.devices.models import Device
 from cloud.doses.expansion import OccurrenceExpander
-from cloud.errors import NotFoundError, ValidationFailedError
+from cloud.errors import NotFoundError, ValidationFailedError, validation_details
 from cloud.patients.models import Patient
 from cloud.plans import hooks
 from cloud.plans.models import MedicationPlan, MedicationPlanItem
@@ -173,7 +173,8 @@ class PlanService:
             )
         except ValidationError as exc:
             raise ValidationFailedError(
-                "the plan is not valid", details=exc.errors(include_url=False, include_input=False)
+                f"the plan is not valid: {exc.errors()[0]['msg']}",
+                details=validation_details(exc.errors()),
             ) from None
         if previous is not None:
             previous.is_current = False

@@ -74,7 +74,11 @@ def get_report(patient: VisiblePatient, report_id: uuid.UUID, db: DbSession) -> 
     return _out(_report(db, patient.id, report_id))
 
 
-@router.get("/{report_id}/html", response_class=HTMLResponse)
+@router.get(
+    "/{report_id}/html",
+    response_model=None,
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
+)
 def report_html(patient: VisiblePatient, report_id: uuid.UUID, db: DbSession) -> HTMLResponse:
     """The report as HTML."""
     return HTMLResponse(_report(db, patient.id, report_id).html)
@@ -82,8 +86,13 @@ def report_html(patient: VisiblePatient, report_id: uuid.UUID, db: DbSession) ->
 
 @router.get(
     "/{report_id}/pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF document."}},
+    response_model=None,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The PDF document.",
+        }
+    },
 )
 def report_pdf(patient: VisiblePatient, report_id: uuid.UUID, db: DbSession) -> Response:
     """The report as PDF (404 if it was stored without one)."""
