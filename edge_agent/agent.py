@@ -92,6 +92,13 @@ class Agent:
                 self.say(announce_due(self.engine.reminded_doses(), again=True))
             self._after_tick(result.reminded)
             self.refresh()
+            plan = self.store.current_plan()
+            log.info(
+                "agent started: device %s, plan version %s, outbox depth %d",
+                self.settings.device_id,
+                plan.version if plan else "none",
+                self.store.outbox_depth(),
+            )
 
     def run_forever(self) -> None:
         """Run the event loop on this thread until `stop()` (real clock)."""

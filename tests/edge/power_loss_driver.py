@@ -2,9 +2,10 @@
 
 `python -m tests.edge.power_loss_driver DATA_DIR` resumes from the virtual time saved in
 DATA_DIR/progress (or starts the day), steps the clock a minute at a time, presses the buttons
-the script says at their minute, and prints `DONE <press>` once a press has returned. The parent
-kills it with SIGKILL at random moments and starts it again; a press that was in flight is made
-again after the restart, which must record it exactly once.
+the script says at their minute, prints `PRESSING <n>` before and `DONE <press>` after the
+press of minute n, and `AT <n>` after minute n. The parent kills it with SIGKILL at random
+moments and starts it again; a press that was in flight is made again after the restart, which
+must record it exactly once.
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ def press_label(hour: int, minute: int, button: Button) -> str:
     return f"{hour:02d}:{minute:02d}-{button.value}"
 
 
+def minute_index(moment: datetime) -> int:
+    """Minutes since the start of the scripted day."""
+    return int((moment - DAY_START).total_seconds() // 60)
+
+
 def save_progress(path: Path, moment: datetime) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(moment.isoformat())
@@ -99,6 +105,7 @@ def main(data_dir: Path) -> None:
         clock.advance_to(max(target, clock.now()))
         if target in presses:
             hour, minute_of_hour, button, held = presses[target]
+            print(f"PRESSING {minute_index(target)}", flush=True)
             pin = hardware.button_pin(button)
             pin.drive_low()
             clock.advance(HOLD_SKIP_S if held else 0.2)
@@ -107,6 +114,7 @@ def main(data_dir: Path) -> None:
             print(f"DONE {press_label(hour, minute_of_hour, button)}", flush=True)
         minute = target
         save_progress(progress, clock.now())
+        print(f"AT {minute_index(minute)}", flush=True)
     print("FINISHED", flush=True)
     agent.close()
 

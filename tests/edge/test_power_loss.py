@@ -9,22 +9,33 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from shared.envelope import parse_envelope
-from tests.edge.power_loss_driver import PRESSES, press_label
+from tests.edge.factories import local
+from tests.edge.power_loss_driver import DAY_END, PRESSES, minute_index, press_label
 
 REPO = Path(__file__).resolve().parents[2]
-KILLS = 12
+KILLS = 14
 SEED = 20260601
+LAST_MINUTE = minute_index(DAY_END)
+PRESS_MINUTES = [minute_index(local(2026, 6, 1, h, m)) for h, m, _, _ in PRESSES]
 
 
-def run_driver(data_dir: Path, kill_after: float | None) -> tuple[list[str], bool]:
-    """Run the driver once; SIGKILL it after `kill_after` seconds. Returns (lines, finished)."""
+@dataclass
+class Run:
+    lines: list[str]
+    finished: bool
+    last_minute: int
+
+
+def run_driver(data_dir: Path, *, kill_at_minute: int | None, kill_after_s: float | None) -> Run:
+    """Run the driver once; SIGKILL it once it reports `kill_at_minute`, or after `kill_after_s`
+    seconds (while it may still be booting). Both None: let it finish the day."""
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.edge.power_loss_driver", str(data_dir)],
         cwd=REPO,
@@ -34,15 +45,33 @@ def run_driver(data_dir: Path, kill_after: float | None) -> tuple[list[str], boo
     output = child.stdout
     assert output is not None
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(line.strip() for line in output))
+    reached = threading.Event()
+
+    def read() -> None:
+        for line in output:
+            lines.append(line.strip())
+            # "PRESSING n" comes just before the press of minute n: a kill then lands mid-press.
+            word, _, number = line.strip().partition(" ")
+            at_or_past = word in ("AT", "PRESSING") and int(number) >= (kill_at_minute or 0)
+            if kill_at_minute is not None and at_or_past:
+                reached.set()
+        reached.set()
+
+    reader = threading.Thread(target=read)
     reader.start()
+    if kill_at_minute is not None:
+        reached.wait(timeout=120)
+    killed = kill_at_minute is not None or kill_after_s is not None
     try:
-        child.wait(timeout=kill_after if kill_after is not None else 120)
+        child.wait(timeout=0 if kill_at_minute is not None else kill_after_s or 120)
     except subprocess.TimeoutExpired:
         child.send_signal(signal.SIGKILL)
         child.wait()
     reader.join()
-    return lines, "FINISHED" in lines
+    minutes = [int(line.split()[1]) for line in lines if line.startswith("AT ")]
+    finished = "FINISHED" in lines
+    assert finished or killed, f"driver died by itself: {lines[-5:]}"
+    return Run(lines, finished, max(minutes, default=-1))
 
 
 @pytest.mark.slow
@@ -51,16 +80,27 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path: Path) -> N
     data_dir = tmp_path / "device"
     data_dir.mkdir()
     done: Counter[str] = Counter()
-    kills = 0
-    started = time.monotonic()
-    finished = False
+    kills, position, finished = 0, 0, False
     while not finished:
-        # Kill anywhere from mid-import to well into the day, then let the last run finish.
-        kill_after = rng.uniform(0.4, 2.0) if kills < KILLS else None
-        lines, finished = run_driver(data_dir, kill_after)
-        done.update(line.removeprefix("DONE ") for line in lines if line.startswith("DONE "))
+        if kills >= KILLS or position >= LAST_MINUTE - 1:
+            run = run_driver(data_dir, kill_at_minute=None, kill_after_s=None)
+        elif rng.random() < 0.25:
+            # Mid-boot: imports, migrations, plan application, start-up catch-up.
+            run = run_driver(data_dir, kill_at_minute=None, kill_after_s=rng.uniform(0.4, 1.6))
+        else:
+            # Mid-day, often right at a press so the kill lands in or around its transaction.
+            # Spread the remaining kills over the rest of the day.
+            stride = (LAST_MINUTE - position) / (KILLS - kills + 1)
+            target = position + 1 + int(stride * rng.uniform(0.2, 1.5))
+            press_ahead = [m for m in PRESS_MINUTES if position < m <= target]
+            if press_ahead and rng.random() < 0.6:
+                target = press_ahead[0]
+            target = min(target, LAST_MINUTE - 1)
+            run = run_driver(data_dir, kill_at_minute=target, kill_after_s=None)
+        done.update(line.removeprefix("DONE ") for line in run.lines if line.startswith("DONE "))
+        finished = run.finished
         kills += 0 if finished else 1
-        assert time.monotonic() - started < 150, "the power-loss loop is taking far too long"
+        position = max(position, run.last_minute)
     assert kills >= KILLS, "the agent was not killed as often as planned"
     assert set(done) == {press_label(h, m, b) for h, m, b, _ in PRESSES}
 
