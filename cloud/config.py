@@ -39,12 +39,11 @@ class CloudSettings(BaseSettings):
     mqtt_url: str | None = Field(default=None, description="Broker URL; unset: embedded broker.")
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
-    max_ingest_batch: int = Field(default=500, ge=1, le=10_000)
-    page_size_limit: int = Field(default=500, ge=1)
-
-    llm_model_path: Path | None = Field(
-        default=None, description="GGUF model for the cloud's voice understanding (optional)."
+    vosk_model_path: Path | None = Field(
+        default=None,
+        description="Unpacked vosk model for WAV uploads; unset uses pocketsphinx's bundled model.",
     )
+    max_voice_upload_bytes: int = Field(default=2_000_000, ge=1)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:

@@ -27,6 +27,7 @@ from cloud.reports.router import router as reports_router
 from cloud.summaries.router import router as summaries_router
 from cloud.symptoms.router import router as symptoms_router
 from cloud.users.router import auth_router, users_router
+from cloud.voice.router import router as voice_router
 
 V1_ROUTERS: list[APIRouter] = [
     auth_router,
@@ -34,6 +35,7 @@ V1_ROUTERS: list[APIRouter] = [
     patients_router,
     devices_router,
     device_api_router,
+    voice_router,
     medications_router,
     stock_router,
     plans_router,

@@ -1,0 +1,1 @@
+"""The cloud's voice endpoint: transcripts or WAV uploads run through the shared understanding."""

@@ -1,0 +1,119 @@
+"""`POST /devices/{id}/voice`: a transcript (JSON) or a WAV upload (multipart field `audio`)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from cloud.config import CloudSettings
+from cloud.deps import DbSession, Settings
+from cloud.devices.auth import AuthenticatedDevice
+from cloud.devices.models import Device
+from cloud.errors import ValidationFailedError, validation_details
+from cloud.voice.schemas import TranscriptIn, VoiceOut
+from cloud.voice.service import VoiceService
+from cloud.voice.speech import read_wav, recognizer
+
+router = APIRouter(tags=["device"])
+
+REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": TranscriptIn.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["audio"],
+                "properties": {
+                    "audio": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "WAV, 16 kHz, 16-bit PCM, mono or stereo.",
+                    },
+                    "conversation_id": {"type": "string", "format": "uuid"},
+                },
+            }
+        },
+    },
+}
+
+
+def _from_transcript(db: DbSession, device: Device, raw: bytes) -> VoiceOut:
+    try:
+        body = TranscriptIn.model_validate_json(raw)
+    except ValidationError as exc:
+        raise ValidationFailedError(
+            f"invalid transcript: {exc.errors()[0]['msg']}", validation_details(exc.errors())
+        ) from None
+    return VoiceService(db).handle(
+        device,
+        body.transcript,
+        conversation_id=body.conversation_id,
+        alternatives=tuple(body.alternatives),
+        stt_engine=body.stt_engine,
+        stt_latency_ms=body.stt_latency_ms,
+    )
+
+
+def _from_audio(
+    db: DbSession,
+    device: Device,
+    settings: CloudSettings,
+    data: bytes,
+    conversation_id: uuid.UUID | None,
+) -> VoiceOut:
+    pcm16 = read_wav(data)
+    engine = recognizer(settings.vosk_model_path)
+    started = time.perf_counter()
+    transcript = engine.transcribe(pcm16).strip()
+    latency_ms = (time.perf_counter() - started) * 1000.0
+    if not transcript:
+        raise ValidationFailedError("no speech was recognised in the audio")
+    return VoiceService(db).handle(
+        device,
+        transcript,
+        conversation_id=conversation_id,
+        stt_engine=engine.name,
+        stt_latency_ms=latency_ms,
+    )
+
+
+@router.post(
+    "/devices/{device_id}/voice",
+    response_model=VoiceOut,
+    openapi_extra={"requestBody": REQUEST_BODY},
+)
+async def device_voice(
+    request: Request, device: AuthenticatedDevice, db: DbSession, settings: Settings
+) -> VoiceOut:
+    """Understand what the patient said (a transcript, or WAV audio transcribed here), store
+    it as an interaction, and act on it (alert, symptom, answer)."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        raw = await request.body()
+        return await run_in_threadpool(_from_transcript, db, device, raw)
+    if not content_type.startswith("multipart/form-data"):
+        raise ValidationFailedError(
+            "send application/json (a transcript) or multipart/form-data (audio)"
+        )
+    form = await request.form(
+        max_files=1, max_fields=2, max_part_size=settings.max_voice_upload_bytes
+    )
+    audio = form.get("audio")
+    if not isinstance(audio, UploadFile):
+        raise ValidationFailedError("the multipart body needs a file field named 'audio'")
+    data = await audio.read(settings.max_voice_upload_bytes + 1)
+    if len(data) > settings.max_voice_upload_bytes:
+        raise ValidationFailedError(f"audio larger than {settings.max_voice_upload_bytes} bytes")
+    raw_id = form.get("conversation_id")
+    try:
+        conversation_id = uuid.UUID(raw_id) if isinstance(raw_id, str) and raw_id else None
+    except ValueError:
+        raise ValidationFailedError("conversation_id must be a UUID") from None
+    return await run_in_threadpool(_from_audio, db, device, settings, data, conversation_id)
