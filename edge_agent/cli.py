@@ -2,7 +2,8 @@
 
 Sync seam: if `edge_agent.sync` provides `start(agent, store, broker_settings) -> Stoppable`
 (anything with `stop()`) and the settings have a `[broker]` section, `run` starts it after the
-agent and stops it first on shutdown.
+agent and stops it first on shutdown. `--voice` attaches `edge_agent.voice`'s loop to the talk
+button.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, Protocol
@@ -44,9 +46,25 @@ def _start_sync(agent: Any, settings: Any) -> Stoppable | None:
     return handle
 
 
+def _start_voice(agent: Any) -> Callable[[], None] | None:
+    """Attach the voice loop (settings from MEDMIND_VOICE_*); None if the voice extra is absent."""
+    try:
+        from edge_agent.voice.factory import build_voice_loop
+        from edge_agent.voice.settings import VoiceSettings
+    except ModuleNotFoundError as exc:
+        logging.getLogger(__name__).warning("voice unavailable (%s): buttons only", exc)
+        return None
+    voice = build_voice_loop(agent, VoiceSettings())
+    voice.attach()
+    return voice.detach
+
+
 @app.command()
 def run(
     config: ConfigOption = None,
+    voice: Annotated[
+        bool, typer.Option(help="Listen on the talk button (edge_agent.voice, MEDMIND_VOICE_*).")
+    ] = False,
     log_level: Annotated[str, typer.Option(help="Python logging level.")] = "INFO",
 ) -> None:
     """Run the agent on the real clock until SIGTERM or Ctrl-C."""
@@ -74,9 +92,12 @@ def run(
     signal.signal(signal.SIGINT, shutdown)
     agent.start()
     sync = _start_sync(agent, settings)
+    stop_voice = _start_voice(agent) if voice else None
     try:
         agent.run_forever()
     finally:
+        if stop_voice is not None:
+            stop_voice()
         if sync is not None:
             sync.stop()
         agent.close()
