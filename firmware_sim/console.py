@@ -14,6 +14,7 @@ from typing import ClassVar
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Input, RichLog, Static
 
 from edge_agent.hardware import LedStatus
@@ -130,7 +131,13 @@ class SimConsole(App[None]):
 
     def refresh_view(self) -> None:
         """Redraw every panel from a fresh snapshot of the device."""
-        snapshot = self.device.snapshot()
+        try:
+            self._redraw(self.device.snapshot())
+        except NoMatches:
+            # The refresh timer can fire while the app is closing its screen.
+            return
+
+    def _redraw(self, snapshot: DeviceSnapshot) -> None:
         has_broker = self.device.link is not None
         self.query_one("#clock", Static).update(describe_clock(snapshot, self.speed))
         self.query_one("#led", Static).update(describe_led(snapshot))

@@ -282,6 +282,15 @@ class VirtualDevice:
             return False
         return self.sync.sync.connected.wait(timeout_s)
 
+    def wait_disconnected(self, timeout_s: float = 10.0) -> bool:
+        """Block (real time) until the sync has noticed it lost the broker."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.connected:
+                return True
+            time.sleep(POLL_S)
+        return not self.connected
+
     def wait_synced(self, timeout_s: float = 30.0) -> bool:
         """Block (real time) until the cloud acked everything in the outbox."""
         deadline = time.monotonic() + timeout_s
