@@ -266,24 +266,40 @@ def phase_raw(setup: Setup) -> float:
     return setup.total / (finished - started)
 
 
-def phase_ingest(setup: Setup, workers: int, seq_base: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    """One ingest phase: throughput, and worker CPU per event (the machine may be shared)."""
+
+    eps: float
+    worker_cpu_us_per_event: float
+
+
+def phase_ingest(setup: Setup, workers: int, seq_base: int) -> IngestRun:
     """Events/s from the first publish until every event is committed by `workers` workers."""
     baseline = stored(setup.db_url)
     running = start_workers(workers, setup.db_url, setup.port, setup.logs)
     try:
         go, procs = start_publishers(setup, seq_base)
+        cpu_before = sum(cpu_seconds(worker.pid) for worker in running)
         started = time.perf_counter()
         go.set()
         while stored(setup.db_url) < baseline + setup.total:
             time.sleep(0.02)
         finished = time.perf_counter()
+        cpu = sum(cpu_seconds(worker.pid) for worker in running) - cpu_before
         for proc in procs:
             proc.join(60)
     finally:
         for worker in running:
             worker.terminate()
             worker.wait(30)
-    return setup.total / (finished - started)
+    return IngestRun(setup.total / (finished - started), cpu * 1e6 / setup.total)
 
 
 def main() -> None:
@@ -304,10 +320,18 @@ def main() -> None:
         raw = phase_raw(setup)
         print(f"raw broker pass-through: {raw:,.0f} events/s ({total} events)", flush=True)
         one = phase_ingest(setup, workers=1, seq_base=1_000_000)
-        print(f"ingest, 1 worker:        {one:,.0f} events/s", flush=True)
+        print(
+            f"ingest, 1 worker:        {one.eps:,.0f} events/s "
+            f"(worker CPU {one.worker_cpu_us_per_event:.0f} us/event)",
+            flush=True,
+        )
         two = phase_ingest(setup, workers=2, seq_base=2_000_000)
-        print(f"ingest, 2 workers:       {two:,.0f} events/s", flush=True)
-        ratio = two / raw
+        print(
+            f"ingest, 2 workers:       {two.eps:,.0f} events/s "
+            f"(worker CPU {two.worker_cpu_us_per_event:.0f} us/event)",
+            flush=True,
+        )
+        ratio = two.eps / raw
         print(f"ratio ingest(2)/raw:     {ratio:.2f}", flush=True)
         print(
             json.dumps(
@@ -315,10 +339,13 @@ def main() -> None:
                     "devices": args.devices,
                     "events_per_phase": total,
                     "raw_eps": round(raw, 1),
-                    "ingest_eps_1": round(one, 1),
-                    "ingest_eps_2": round(two, 1),
+                    "ingest_eps_1": round(one.eps, 1),
+                    "ingest_eps_2": round(two.eps, 1),
                     "ratio": round(ratio, 3),
-                    "ratio_1": round(one / raw, 3),
+                    "ratio_1": round(one.eps / raw, 3),
+                    "worker_cpu_us_per_event_1": round(one.worker_cpu_us_per_event),
+                    "worker_cpu_us_per_event_2": round(two.worker_cpu_us_per_event),
+                    "load_average_1m": round(os.getloadavg()[0], 2),
                 }
             )
         )

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -46,6 +46,20 @@ from shared.kinds import Direction, Kind
 from shared.topics import TOPIC_ROOT
 
 REST_TOPIC = "rest"
+RECORD_MESSAGES = text(
+    """
+    INSERT INTO ingested_messages
+        (message_id, device_id, kind, seq, sent_at, effective_at, clock_synced, received_at)
+    SELECT m.*, CAST(:received_at AS timestamptz)
+    FROM unnest(
+        CAST(:message_ids AS uuid[]), CAST(:device_ids AS text[]), CAST(:kinds AS text[]),
+        CAST(:seqs AS bigint[]), CAST(:sent_at AS timestamptz[]),
+        CAST(:effective_at AS timestamptz[]), CAST(:clock_synced AS boolean[])
+    ) AS m
+    ON CONFLICT (message_id) DO NOTHING
+    RETURNING message_id
+    """
+)
 # Kinds that need a patient: a device not assigned to one cannot store them.
 PATIENT_KINDS = frozenset(
     {Kind.DOSE_EVENT, Kind.INTERACTION, Kind.SYMPTOM, Kind.MED_QUESTION, Kind.ALERT}
@@ -309,27 +323,24 @@ class IngestService:
     ) -> set[uuid.UUID]:
         if not candidates:
             return set()
-        rows = [
-            {
-                "message_id": c.envelope.message_id,
-                "device_id": c.envelope.device_id,
-                "kind": c.envelope.kind.value,
-                "seq": c.envelope.seq,
-                "sent_at": c.envelope.sent_at,
-                "effective_at": c.envelope.sent_at + c.shift,
-                "clock_synced": c.envelope.clock_synced,
-                "received_at": received_at,
-            }
-            for c in candidates
-        ]
-        # executemany (SQLAlchemy's insertmanyvalues): compiled once and cached, whereas a
-        # multi-row .values() statement compiles anew for every batch size (slow under load).
-        statement = (
-            pg_insert(IngestedMessage)
-            .on_conflict_do_nothing(index_elements=["message_id"])
-            .returning(IngestedMessage.message_id)
+        envelopes = [c.envelope for c in candidates]
+        # One statement over arrays: a small query whatever the batch size (an executemany
+        # or a multi-row VALUES makes the driver split a query of thousands of parameters).
+        return set(
+            self.db.execute(
+                RECORD_MESSAGES,
+                {
+                    "message_ids": [e.message_id for e in envelopes],
+                    "device_ids": [e.device_id for e in envelopes],
+                    "kinds": [e.kind.value for e in envelopes],
+                    "seqs": [e.seq for e in envelopes],
+                    "sent_at": [e.sent_at for e in envelopes],
+                    "effective_at": [c.envelope.sent_at + c.shift for c in candidates],
+                    "clock_synced": [e.clock_synced for e in envelopes],
+                    "received_at": received_at,
+                },
+            ).scalars()
         )
-        return set(self.db.execute(statement, rows).scalars())
 
     def _touch_devices(self, candidates: list[_Candidate], received_at: datetime) -> None:
         """Any message proves the device is alive; keep its highest sequence number."""
