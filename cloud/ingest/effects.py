@@ -28,6 +28,7 @@ from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.db.base import table_of
 from cloud.devices.models import Device, DeviceEvent, DeviceHeartbeat
 from cloud.doses.models import DoseEventLog, DoseOccurrence
+from cloud.ingest.bulk import insert_rows
 from cloud.plans.models import MedicationPlan, MedicationPlanItem
 from cloud.questions.models import MedicationQuestionLog
 from cloud.symptoms.models import SymptomLog
@@ -125,7 +126,7 @@ class EffectWriter:
         """Write everything collected, in foreign-key order."""
         self._flush_doses()
         if self._heartbeats:
-            self.db.execute(pg_insert(DeviceHeartbeat).on_conflict_do_nothing(), self._heartbeats)
+            insert_rows(self.db, table_of(DeviceHeartbeat), self._heartbeats, on_conflict="")
         self._flush_device_updates()
         if self._conversations:
             self._flush_conversations()
@@ -437,11 +438,10 @@ class EffectWriter:
                 )
             assert device.patient_id is not None
             stale_days.add((device.patient_id, body.local_date))
-        self.db.execute(
-            pg_insert(DoseOccurrence).on_conflict_do_nothing(index_elements=["id"]),
-            list(occurrences.values()),
+        insert_rows(
+            self.db, table_of(DoseOccurrence), list(occurrences.values()), on_conflict="(id)"
         )
-        self.db.execute(pg_insert(DoseEventLog), events)
+        insert_rows(self.db, table_of(DoseEventLog), events)
         if decisions:
             self.db.execute(APPLY_DOSE_DECISION, decisions)
         self._mark_summaries_stale(stale_days)

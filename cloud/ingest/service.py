@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from cloud.db.base import table_of
 from cloud.devices.models import Device
+from cloud.ingest.bulk import insert_rows
 from cloud.ingest.effects import DeviceRef, EffectWriter
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from shared.envelope import MAX_PAYLOAD_BYTES, ContractError, Envelope, parse_envelope
@@ -46,20 +47,6 @@ from shared.kinds import Direction, Kind
 from shared.topics import TOPIC_ROOT
 
 REST_TOPIC = "rest"
-RECORD_MESSAGES = text(
-    """
-    INSERT INTO ingested_messages
-        (message_id, device_id, kind, seq, sent_at, effective_at, clock_synced, received_at)
-    SELECT m.*, CAST(:received_at AS timestamptz)
-    FROM unnest(
-        CAST(:message_ids AS uuid[]), CAST(:device_ids AS text[]), CAST(:kinds AS text[]),
-        CAST(:seqs AS bigint[]), CAST(:sent_at AS timestamptz[]),
-        CAST(:effective_at AS timestamptz[]), CAST(:clock_synced AS boolean[])
-    ) AS m
-    ON CONFLICT (message_id) DO NOTHING
-    RETURNING message_id
-    """
-)
 # Kinds that need a patient: a device not assigned to one cannot store them.
 PATIENT_KINDS = frozenset(
     {Kind.DOSE_EVENT, Kind.INTERACTION, Kind.SYMPTOM, Kind.MED_QUESTION, Kind.ALERT}
@@ -323,23 +310,22 @@ class IngestService:
     ) -> set[uuid.UUID]:
         if not candidates:
             return set()
-        envelopes = [c.envelope for c in candidates]
-        # One statement over arrays: a small query whatever the batch size (an executemany
-        # or a multi-row VALUES makes the driver split a query of thousands of parameters).
+        rows = [
+            {
+                "message_id": c.envelope.message_id,
+                "device_id": c.envelope.device_id,
+                "kind": c.envelope.kind.value,
+                "seq": c.envelope.seq,
+                "sent_at": c.envelope.sent_at,
+                "effective_at": c.envelope.sent_at + c.shift,
+                "clock_synced": c.envelope.clock_synced,
+                "received_at": received_at,
+            }
+            for c in candidates
+        ]
+        table = table_of(IngestedMessage)
         return set(
-            self.db.execute(
-                RECORD_MESSAGES,
-                {
-                    "message_ids": [e.message_id for e in envelopes],
-                    "device_ids": [e.device_id for e in envelopes],
-                    "kinds": [e.kind.value for e in envelopes],
-                    "seqs": [e.seq for e in envelopes],
-                    "sent_at": [e.sent_at for e in envelopes],
-                    "effective_at": [c.envelope.sent_at + c.shift for c in candidates],
-                    "clock_synced": [e.clock_synced for e in envelopes],
-                    "received_at": received_at,
-                },
-            ).scalars()
+            insert_rows(self.db, table, rows, on_conflict="(message_id)", returning="message_id")
         )
 
     def _touch_devices(self, candidates: list[_Candidate], received_at: datetime) -> None:
