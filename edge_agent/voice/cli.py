@@ -70,6 +70,8 @@ def eval_command(
         str, typer.Option(help="rules_only, rules_then_model (default) or model_first.")
     ] = "rules_then_model",
     mistakes: Annotated[bool, typer.Option("--mistakes/--no-mistakes")] = True,
+    voice: Annotated[str, typer.Option(help="espeak-ng voice of the spoken run.")] = "en-us",
+    rate: Annotated[int, typer.Option(help="espeak-ng words per minute.")] = 150,
     json_out: Annotated[
         bool, typer.Option("--json", help="Last line: the figures as JSON.")
     ] = False,
@@ -98,10 +100,11 @@ def eval_command(
     if audio:
         from edge_agent.voice.spoken_eval import evaluate_spoken
 
-        spoken, stt = evaluate_spoken(entries, understand_text)
+        spoken, stt = evaluate_spoken(entries, understand_text, voice=voice, words_per_minute=rate)
         typer.echo(stt.describe())
         figures["stt"] = stt.summary()
-        typer.echo("\n".join(format_report(spoken, f"spoken, {label}", show_mistakes=mistakes)))
+        title = f"spoken ({voice}, {rate} wpm), {label}"
+        typer.echo("\n".join(format_report(spoken, title, show_mistakes=mistakes)))
         figures["spoken"] = spoken.summary()
     if json_out:
         typer.echo(json.dumps(figures))

@@ -36,7 +36,7 @@ class VoiceSettings(BaseSettings):
     no_speech_timeout_s: Annotated[float, Field(gt=0, le=60)] = 6.0
     input_device: str | None = Field(default=None, description="arecord -D device; None: default.")
     rejection_margin: Annotated[float, Field(ge=-1, le=1)] = Field(
-        default=-0.005,
+        default=-0.02,
         description="Grammar matches whose acoustic score per frame falls this far below the "
         "phone loop's are rejected and decoded with the open language model.",
     )

@@ -50,8 +50,12 @@ def evaluate_spoken(
     understand_text: Understander,
     engine: SpeechToText | None = None,
     settings: VoiceSettings | None = None,
+    *,
+    voice: str = "en-us",
+    words_per_minute: int = 150,
 ) -> tuple[Report, SttStats]:
-    """Score `entries` heard through espeak-ng and the STT engine (pocketsphinx by default)."""
+    """Score `entries` spoken by espeak-ng (`voice`, `words_per_minute`) and heard through the
+    STT engine (pocketsphinx by default)."""
     settings = settings or VoiceSettings()
     if engine is None:
         from edge_agent.voice.factory import build_engine
@@ -64,7 +68,7 @@ def evaluate_spoken(
     stats = SttStats(engine=engine.name)
 
     def hear(entry: LabelledUtterance) -> tuple[str, tuple[str, ...]]:
-        microphone.say(entry.text)
+        microphone.say(entry.text, voice=voice, words_per_minute=words_per_minute)
         heard = listen(microphone, engine, config)
         stats.total += 1
         if heard is None:

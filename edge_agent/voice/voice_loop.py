@@ -87,10 +87,19 @@ class VoiceLoop:
                 break
         return replies
 
+    def wait_until_idle(self) -> None:
+        """Block until every requested turn has been handled (tests, the simulator)."""
+        self._requests.join()
+
     def _work(self) -> None:
-        while self._requests.get():
+        while True:
+            request = self._requests.get()
             try:
+                if not request:
+                    return
                 self.converse()
             except Exception:
                 # A broken turn must not end voice for the day; the button still works.
                 log.exception("voice turn failed")
+            finally:
+                self._requests.task_done()

@@ -37,7 +37,7 @@ class VoskEngine:
 
         if self._phrases:
             recognizer = vosk.KaldiRecognizer(
-                self._model, SAMPLE_RATE, json.dumps([*self._phrases, "[unk]"])
+                self._model, SAMPLE_RATE, json.dumps([*self._phrases, "[unk]"], ensure_ascii=False)
             )
         else:
             recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)

@@ -1,0 +1,55 @@
+"""Pocketsphinx on espeak-ng speech: device phrases in grammar mode, others rejected to the
+open mode, and emergencies still understood once heard."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge_agent.voice.audio import speak_to_pcm16
+from edge_agent.voice.jsgf import parse_jsgf
+from edge_agent.voice.language_model import build_arpa
+from edge_agent.voice.pocketsphinx_engine import PocketsphinxEngine
+from shared.enums import Intent
+from shared.understanding import understand
+
+
+@pytest.mark.parametrize(
+    "said", ["I took my pills", "I can't breathe", "did I take my morning pills"]
+)
+def test_device_phrases_are_recognised_exactly(
+    pocketsphinx_engine: PocketsphinxEngine, said: str
+) -> None:
+    transcript = pocketsphinx_engine.transcribe(speak_to_pcm16(said))
+
+    assert transcript.text.replace("cannot", "can't") == said.lower()
+    assert transcript.engine == "pocketsphinx"
+
+
+def test_speech_outside_the_grammar_is_rejected_to_the_open_mode(
+    pocketsphinx_engine: PocketsphinxEngine,
+) -> None:
+    transcript = pocketsphinx_engine.transcribe(
+        speak_to_pcm16("my grandson plays football on Sundays")
+    )
+
+    assert transcript.mode == "open"
+
+
+@pytest.mark.parametrize("said", ["help", "I fell down", "my chest hurts", "call an ambulance"])
+def test_spoken_emergencies_are_understood(
+    pocketsphinx_engine: PocketsphinxEngine, said: str
+) -> None:
+    transcript = pocketsphinx_engine.transcribe(speak_to_pcm16(said))
+
+    result = understand(transcript.text, alternatives=transcript.alternatives).understanding
+    assert result.intent is Intent.EMERGENCY, transcript
+
+
+def test_the_domain_language_model_is_a_valid_arpa_file_over_the_grammar_words() -> None:
+    grammar = parse_jsgf("#JSGF V1.0;\ngrammar g;\npublic <a> = i took (my | the) pills [now];")
+    arpa = build_arpa(grammar.sample(200))
+
+    assert arpa.startswith("\\data\\\nngram 1=8\n")
+    assert "\t".join(["-99.0000", "<s>"]) in arpa
+    assert grammar.vocabulary() == {"i", "took", "my", "the", "pills", "now"}
+    assert arpa.rstrip().endswith("\\end\\")
