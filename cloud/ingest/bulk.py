@@ -58,12 +58,20 @@ def insert_rows(
         [Jsonb(row[name]) if name in json_columns else row[name] for row in rows]
         for name in columns
     ]
-    connection: Connection[Any] = db.connection().connection.driver_connection  # type: ignore[assignment]
     sql = _statement(table, columns, on_conflict, returning)
+    return run_setwise(db, sql, arrays, returning=returning is not None)
+
+
+def run_setwise(
+    db: Session, sql: str, arrays: list[list[Any]], *, returning: bool = False
+) -> list[Any]:
+    """Run `sql` (one `%b` placeholder per array) on the session's connection and transaction;
+    the first column of each returned row if `returning`."""
+    connection: Connection[Any] = db.connection().connection.driver_connection  # type: ignore[assignment]
     try:
         with connection.cursor(binary=True) as cursor:
             cursor.execute(sql, arrays)
-            return [row[0] for row in cursor.fetchall()] if returning is not None else []
+            return [row[0] for row in cursor.fetchall()] if returning else []
     except psycopg.Error as exc:
         # As SQLAlchemy would raise it (IntegrityError, ...), so callers handle one family.
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc

@@ -15,6 +15,7 @@ in which they arrive, so a late "taken" is never overwritten by the cloud's miss
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.db.base import table_of
 from cloud.devices.models import Device, DeviceEvent, DeviceHeartbeat
 from cloud.doses.models import DoseEventLog, DoseOccurrence
-from cloud.ingest.bulk import insert_rows
+from cloud.ingest.bulk import insert_rows, run_setwise
 from cloud.plans.models import MedicationPlan, MedicationPlanItem
 from cloud.questions.models import MedicationQuestionLog
 from cloud.symptoms.models import SymptomLog
@@ -64,6 +65,37 @@ APPLY_DOSE_DECISION = text(
       )
     """
 )
+
+
+# The same rule for a whole batch at once (one statement over arrays), for occurrences that
+# appear once in the batch; repeats go through APPLY_DOSE_DECISION in decision order.
+APPLY_DOSE_DECISIONS_SETWISE = """
+    UPDATE dose_occurrences AS occ
+    SET status = d.status, decided_at = d.decided_at, source = d.source,
+        decided_by_event_id = d.event_id, updated_at = now()
+    FROM unnest(%b::uuid[], %b::text[], %b::timestamptz[], %b::text[], %b::uuid[])
+        AS d(occurrence_id, status, decided_at, source, event_id)
+    WHERE occ.id = d.occurrence_id
+      AND (
+        occ.status = 'pending'
+        OR occ.decided_at IS NULL
+        OR (occ.source = 'timeout' AND d.source <> 'timeout')
+        OR (occ.decided_at <= d.decided_at
+            AND NOT (d.source = 'timeout' AND occ.source <> 'timeout'))
+      )
+"""
+
+
+def _apply_decisions(db: Session, decisions: list[dict[str, Any]]) -> None:
+    """Apply dose decisions (in decided_at order) with the rule of APPLY_DOSE_DECISION."""
+    counts = Counter(d["occurrence_id"] for d in decisions)
+    single = [d for d in decisions if counts[d["occurrence_id"]] == 1]
+    repeated = [d for d in decisions if counts[d["occurrence_id"]] > 1]
+    if single:
+        columns = ("occurrence_id", "status", "decided_at", "source", "event_id")
+        run_setwise(db, APPLY_DOSE_DECISIONS_SETWISE, [[d[c] for d in single] for c in columns])
+    if repeated:
+        db.execute(APPLY_DOSE_DECISION, repeated)
 
 
 @dataclass(frozen=True)
@@ -443,7 +475,7 @@ class EffectWriter:
         )
         insert_rows(self.db, table_of(DoseEventLog), events)
         if decisions:
-            self.db.execute(APPLY_DOSE_DECISION, decisions)
+            _apply_decisions(self.db, decisions)
         self._mark_summaries_stale(stale_days)
 
     def _mark_summaries_stale(self, days: set[tuple[uuid.UUID, date]]) -> None:

@@ -17,6 +17,7 @@ import itertools
 import json
 import logging
 import queue
+import re
 import threading
 import time
 import uuid
@@ -230,9 +231,16 @@ def _topic_device(topic: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
+# Envelopes as devices serialise them (pydantic JSON: no spaces); json.loads is the fallback.
+_MESSAGE_ID = re.compile(rb'"message_id":"([0-9a-fA-F-]{36})"')
+
+
 def _message_id(payload: bytes) -> uuid.UUID | None:
     """The message id a payload names, if any (the id the device will be acked with)."""
+    found = _MESSAGE_ID.search(payload)
     try:
+        if found is not None:
+            return uuid.UUID(found.group(1).decode())
         decoded = json.loads(payload)
         return uuid.UUID(str(decoded["message_id"])) if isinstance(decoded, dict) else None
     except (ValueError, KeyError, TypeError):
