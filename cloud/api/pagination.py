@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -38,7 +38,7 @@ class PageParams:
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
 ) -> PageParams:
@@ -57,7 +57,7 @@ class DateRange:
     end: date | None
 
 
-def date_range(
+async def date_range(
     from_: Annotated[
         date | None, Query(alias="from", description="First date (inclusive), YYYY-MM-DD.")
     ] = None,
@@ -80,13 +80,28 @@ def paginate(
     *,
     scalars: bool = True,
 ) -> Page[ItemT]:
-    """Run `statement` for one page (it must be ordered) and count all its rows."""
-    total = db.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    """Run `statement` for one page (it must be ordered) and count all its rows.
+
+    A first page shorter than the limit is the whole list, so it needs no count query.
+    """
     limited = statement.limit(page.limit).offset(page.offset)
     rows: Sequence[Any] = db.scalars(limited).all() if scalars else db.execute(limited).all()
+    if page.offset == 0 and len(rows) < page.limit:
+        total = len(rows)
+    else:
+        count = select(func.count()).select_from(statement.order_by(None).subquery())
+        total = db.scalar(count) or 0
     return Page(
         items=[convert(row) for row in rows], total=total, limit=page.limit, offset=page.offset
     )
+
+
+def model_response(model: BaseModel, status_code: int = 200) -> Response:
+    """`model` as a JSON response, serialized once (FastAPI would validate it again first).
+
+    For the hot list endpoints; the route's `response_model` still documents the shape.
+    """
+    return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
 
 
 def instant_bounds(dates: DateRange, timezone: str) -> tuple[datetime | None, datetime | None]:

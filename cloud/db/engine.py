@@ -56,7 +56,7 @@ def make_engine(settings: CloudSettings, url: str | None = None) -> Engine:
         sqlalchemy_url(url) if url else database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        pool_recycle=1800,
         echo=settings.db_echo,
     )
 

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from cloud.api.pagination import Dates, Page, Paging, paginate, within
+from cloud.api.pagination import Dates, Page, Paging, model_response, paginate, within
+from cloud.db.base import table_of
 from cloud.deps import CareTeam, DbSession, VisiblePatient
 from cloud.doses.models import DoseEventLog, DoseOccurrence
 from cloud.doses.schemas import AdherenceOut, DecisionIn, DoseEventOut, OccurrenceOut
@@ -29,6 +30,24 @@ def _occurrence_out(row: Any) -> OccurrenceOut:
     return out
 
 
+_OCCURRENCE_COLUMNS = tuple(
+    table_of(DoseOccurrence).c[name] for name in OccurrenceOut.model_fields if name != "decided_by"
+)
+_EVENT_COLUMNS = tuple(
+    table_of(DoseEventLog).c[name].label(f"event_{name}") for name in DoseEventOut.model_fields
+)
+
+
+def _occurrence_from_row(row: Any) -> OccurrenceOut:
+    values = row._mapping
+    occurrence = {column.name: values[column.name] for column in _OCCURRENCE_COLUMNS}
+    if values["event_id"] is not None:
+        occurrence["decided_by"] = {
+            name: values[f"event_{name}"] for name in DoseEventOut.model_fields
+        }
+    return OccurrenceOut.model_validate(occurrence)
+
+
 @router.get("/occurrences", response_model=Page[OccurrenceOut])
 def list_occurrences(
     *,
@@ -37,21 +56,24 @@ def list_occurrences(
     page: Paging,
     dates: Dates,
     status: Annotated[DoseStatus | None, Query(description="Only doses with this status.")] = None,
-) -> Page[OccurrenceOut]:
+) -> Response:
     """Doses on the patient's local dates `from`..`to`, by due time, with the deciding event."""
+    occurrences, events = table_of(DoseOccurrence), table_of(DoseEventLog)
     statement = (
-        select(DoseOccurrence, DoseEventLog)
-        .outerjoin(DoseEventLog, DoseEventLog.id == DoseOccurrence.decided_by_event_id)
-        .where(DoseOccurrence.patient_id == patient.id)
-        .order_by(DoseOccurrence.due_at, DoseOccurrence.id)
+        select(*_OCCURRENCE_COLUMNS, *_EVENT_COLUMNS)
+        .select_from(
+            occurrences.outerjoin(events, events.c.id == occurrences.c.decided_by_event_id)
+        )
+        .where(occurrences.c.patient_id == patient.id)
+        .order_by(occurrences.c.due_at, occurrences.c.id)
     )
     if dates.start is not None:
-        statement = statement.where(DoseOccurrence.local_date >= dates.start)
+        statement = statement.where(occurrences.c.local_date >= dates.start)
     if dates.end is not None:
-        statement = statement.where(DoseOccurrence.local_date <= dates.end)
+        statement = statement.where(occurrences.c.local_date <= dates.end)
     if status is not None:
-        statement = statement.where(DoseOccurrence.status == status)
-    return paginate(db, statement, page, _occurrence_out, scalars=False)
+        statement = statement.where(occurrences.c.status == status.value)
+    return model_response(paginate(db, statement, page, _occurrence_from_row, scalars=False))
 
 
 @router.get("/occurrences/{occurrence_id}", response_model=OccurrenceOut)
@@ -103,10 +125,10 @@ def list_dose_events(
 
 
 @router.get("/adherence", response_model=AdherenceOut)
-def adherence(patient: VisiblePatient, db: DbSession, dates: Dates) -> AdherenceOut:
+def adherence(patient: VisiblePatient, db: DbSession, dates: Dates) -> Response:
     """Live adherence over local dates `from`..`to` (default: the last 30 days)."""
     today = datetime.now(UTC).astimezone(ZoneInfo(patient.timezone)).date()
     end = dates.end or today
     start = dates.start or end - timedelta(days=DEFAULT_ADHERENCE_DAYS - 1)
     start = min(start, end)
-    return DoseService(db).adherence(patient.id, start, end)
+    return model_response(DoseService(db).adherence(patient.id, start, end))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 
-from cloud.api.pagination import Dates, Page, Paging, paginate
+from cloud.api.pagination import Dates, Page, Paging, model_response, paginate
 from cloud.deps import DbSession, VisiblePatient
 from cloud.summaries.models import DailyPatientSummary, WeeklyPatientSummary
 from cloud.summaries.schemas import DailySummaryOut, WeeklySummaryOut
@@ -14,9 +14,7 @@ router = APIRouter(prefix="/patients/{patient_id}/summaries", tags=["summaries"]
 
 
 @router.get("/daily", response_model=Page[DailySummaryOut])
-def daily_summaries(
-    patient: VisiblePatient, db: DbSession, page: Paging, dates: Dates
-) -> Page[DailySummaryOut]:
+def daily_summaries(patient: VisiblePatient, db: DbSession, page: Paging, dates: Dates) -> Response:
     """Daily summaries for local dates `from`..`to`, newest first."""
     statement = (
         select(DailyPatientSummary)
@@ -27,7 +25,7 @@ def daily_summaries(
         statement = statement.where(DailyPatientSummary.summary_date >= dates.start)
     if dates.end is not None:
         statement = statement.where(DailyPatientSummary.summary_date <= dates.end)
-    return paginate(db, statement, page, DailySummaryOut.model_validate)
+    return model_response(paginate(db, statement, page, DailySummaryOut.model_validate))
 
 
 @router.get("/weekly", response_model=Page[WeeklySummaryOut])
