@@ -11,10 +11,11 @@ import typer
 def broker_files(
     out: Annotated[Path, typer.Option("--out", help="Directory for `passwords` and `acl`.")],
 ) -> None:
-    """Write Mosquitto's password file ($7$ hashes) and ACL file for every active device.
+    """Write Mosquitto's password + ACL files and dynamic-security.json for every device.
 
-    Point Mosquitto at them with `password_file <out>/passwords` and `acl_file <out>/acl`, and
-    send it SIGHUP after each run to reload.
+    Either `password_file <out>/passwords` + `acl_file <out>/acl` (send SIGHUP after each run),
+    or the dynamic security plugin with `plugin_opt_config_file <out>/dynamic-security.json`
+    (restart the broker), which also refuses subscriptions outside a device's own topics.
     """
     from cloud.broker_auth.service import BrokerAuthService
     from cloud.config import get_settings
@@ -27,4 +28,7 @@ def broker_files(
             files = BrokerAuthService(db, MqttSettings()).write_mosquitto_files(out)
     finally:
         engine.dispose()
-    typer.echo(f"wrote {files.password_file} and {files.acl_file} ({files.accounts} devices)")
+    typer.echo(
+        f"wrote {files.password_file}, {files.acl_file} and {files.dynamic_security_file} "
+        f"({files.accounts} devices)"
+    )

@@ -6,6 +6,7 @@ EMQX HTTP authorization hook answers with `device_may`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.topics import device_prefix, status_topic
@@ -32,12 +33,25 @@ def device_may(device_id: str, action: Action, topic: str) -> bool:
     return topic.startswith(prefix + "down/")
 
 
-def device_acl_lines(username: str, device_id: str) -> list[str]:
-    """Mosquitto ACL lines giving `username` exactly what `device_may` allows `device_id`."""
+@dataclass(frozen=True)
+class DeviceRules:
+    """Topic filters a device may publish to and read from (for the broker's own ACLs)."""
+
+    publish: tuple[str, ...]
+    read: tuple[str, ...]
+
+
+def device_rules(device_id: str) -> DeviceRules:
+    """The filters equivalent to `device_may` for `device_id`."""
     prefix = device_prefix(device_id)
-    return [
-        f"user {username}",
-        f"topic write {prefix}up/#",
-        f"topic readwrite {status_topic(device_id)}",
-        f"topic read {prefix}down/#",
-    ]
+    status = status_topic(device_id)
+    return DeviceRules(publish=(f"{prefix}up/#", status), read=(f"{prefix}down/#", status))
+
+
+def device_acl_lines(username: str, device_id: str) -> list[str]:
+    """Mosquitto ACL file lines giving `username` exactly what `device_may` allows."""
+    rules = device_rules(device_id)
+    writes = [f"topic write {topic}" for topic in rules.publish if topic not in rules.read]
+    reads = [f"topic read {topic}" for topic in rules.read if topic not in rules.publish]
+    both = [f"topic readwrite {topic}" for topic in rules.publish if topic in rules.read]
+    return [f"user {username}", *writes, *both, *reads]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hmac
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloud.broker_auth.dynsec import dynamic_security_config
 from cloud.broker_auth.passwords import mosquitto_hash, verify_mosquitto_hash
 from cloud.broker_auth.rules import Action, device_acl_lines, device_may
 from cloud.devices.models import Device, DeviceCredential
 from cloud.mqtt.settings import MqttSettings
+from shared.topics import TOPIC_ROOT
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class BrokerFiles:
 
     password_file: Path
     acl_file: Path
+    dynamic_security_file: Path
     accounts: int
 
 
@@ -93,21 +97,32 @@ class BrokerAuthService:
         return account is not None and device_may(account.device_id, action, topic)
 
     def write_mosquitto_files(self, out_dir: Path) -> BrokerFiles:
-        """Write `passwords` and `acl` for Mosquitto into `out_dir` (atomically, mode 0600)."""
+        """Write Mosquitto's `passwords` + `acl` and `dynamic-security.json` into `out_dir`.
+
+        Use either the first two (`password_file`, `acl_file`) or the last (the dynamic
+        security plugin, which also refuses a SUBSCRIBE outside the device's own topics).
+        """
         accounts = self.device_accounts()
         password_lines = [f"{a.username}:{a.password_hash}" for a in accounts]
         acl_lines: list[str] = []
-        service = self.settings.password
-        if service is not None:
+        service_hash: str | None = None
+        if self.settings.password is not None:
             name = self.settings.username
-            password_lines.insert(0, f"{name}:{mosquitto_hash(service.get_secret_value())}")
-            acl_lines += [f"user {name}", "topic readwrite medmind/v1/devices/#", ""]
+            service_hash = mosquitto_hash(self.settings.password.get_secret_value())
+            password_lines.insert(0, f"{name}:{service_hash}")
+            acl_lines += [f"user {name}", f"topic readwrite {TOPIC_ROOT}/#", ""]
         for account in accounts:
             acl_lines += [*device_acl_lines(account.username, account.device_id), ""]
+        security = dynamic_security_config(accounts, self.settings.username, service_hash)
         out_dir.mkdir(parents=True, exist_ok=True)
-        password_file = _write_private(out_dir / "passwords", password_lines)
-        acl_file = _write_private(out_dir / "acl", acl_lines)
-        return BrokerFiles(password_file, acl_file, len(accounts))
+        return BrokerFiles(
+            password_file=_write_private(out_dir / "passwords", password_lines),
+            acl_file=_write_private(out_dir / "acl", acl_lines),
+            dynamic_security_file=_write_private(
+                out_dir / "dynamic-security.json", [json.dumps(security, indent=2)]
+            ),
+            accounts=len(accounts),
+        )
 
 
 def _write_private(path: Path, lines: list[str]) -> Path:

@@ -28,23 +28,44 @@ from tests.sync.support import (
 PASSWORDS = {"pi-alice": "alice-secret", "pi-bob": "bob-secret"}
 
 
+DYNSEC_PLUGIN = Path("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so")
+SecuredBroker = Callable[[str], Mosquitto]
+
+
 @pytest.fixture
-def secured_broker(
+def start_secured(
     sessions: sessionmaker[Session],
     mosquitto_factory: Callable[..., Mosquitto],
     tmp_path: Path,
-) -> Mosquitto:
+) -> SecuredBroker:
+    """Start Mosquitto secured by the generated password + ACL files ("acl-file") or by the
+    dynamic security plugin's generated configuration ("dynamic-security")."""
     register_devices(sessions, list(PASSWORDS), passwords=PASSWORDS)
     with sessions() as db:
         files = BrokerAuthService(db, mqtt_settings("mqtt://unused")).write_mosquitto_files(
             tmp_path / "auth"
         )
-    # The files are private (0600) to whoever wrote them; `user root` keeps a broker started
-    # by root from dropping to the mosquitto user, which could not read them.
-    return mosquitto_factory(
-        f"user root\nallow_anonymous false\n"
-        f"password_file {files.password_file}\nacl_file {files.acl_file}\n"
-    )
+
+    def start(mode: str) -> Mosquitto:
+        if mode == "acl-file":
+            security = f"password_file {files.password_file}\nacl_file {files.acl_file}\n"
+        else:
+            if not DYNSEC_PLUGIN.exists():
+                pytest.skip("the Mosquitto dynamic security plugin is not installed")
+            security = (
+                f"plugin {DYNSEC_PLUGIN}\nplugin_opt_config_file {files.dynamic_security_file}\n"
+            )
+        # The files are private (0600) to whoever wrote them; `user root` keeps a broker
+        # started by root from dropping to the mosquitto user, which could not read them.
+        return mosquitto_factory(f"user root\nallow_anonymous false\n{security}")
+
+    return start
+
+
+@pytest.fixture(params=["acl-file", "dynamic-security"])
+def secured_broker(request: pytest.FixtureRequest, start_secured: SecuredBroker) -> Mosquitto:
+    """Each test runs against both ways of securing Mosquitto."""
+    return start_secured(request.param)
 
 
 class Login:
@@ -138,12 +159,13 @@ def test_a_device_subscribed_to_everything_receives_only_its_own_messages(
     secured_broker: Mosquitto, logins: Callable[..., Login]
 ) -> None:
     # Mosquitto's ACL file accepts the SUBSCRIBE and refuses delivery of every message the
-    # device may not read; the EMQX hook refuses the subscription itself (test_emqx_hooks).
+    # device may not read; the dynamic security plugin (and the EMQX hook) refuse the SUBSCRIBE.
     alice = logins("pi-alice", "alice-secret")
     received: list[str] = []
     alice.client.on_message = lambda c, u, message: received.append(message.topic)
     alice.subscribe("#")
     alice.subscribe("medmind/v1/devices/pi-bob/down/#")
+    alice.subscribe("medmind/v1/devices/pi-alice/down/#")
     cloud = logins(SERVICE_USER, SERVICE_PASSWORD, "medmind-cloud-test")
     for topic in (
         "medmind/v1/devices/pi-bob/down/plan",
@@ -157,10 +179,23 @@ def test_a_device_subscribed_to_everything_receives_only_its_own_messages(
     )
     wait_until(lambda: len(received) >= 2, 10, "alice's own command")
 
-    assert sorted(received) == [
+    assert sorted(set(received)) == [
         "medmind/v1/devices/pi-alice/down/ack",
         "medmind/v1/devices/pi-alice/down/command",
     ]
+
+
+def test_the_dynamic_security_plugin_refuses_a_subscription_outside_the_devices_topics(
+    start_secured: SecuredBroker,
+) -> None:
+    broker = start_secured("dynamic-security")
+    alice = Login(broker, "pi-alice", "alice-secret", "pi-alice")
+
+    assert alice.subscribe("#").is_failure
+    assert alice.subscribe("medmind/v1/devices/+/down/#").is_failure
+    assert alice.subscribe("medmind/v1/devices/pi-bob/down/#").is_failure
+    assert not alice.subscribe("medmind/v1/devices/pi-alice/down/#").is_failure
+    alice.close()
 
 
 def test_the_service_account_may_share_the_ingest_subscription(
