@@ -38,8 +38,6 @@ class LocalCloud:
     api_port: int | None = None
     name: str = field(default_factory=lambda: f"sim-{uuid.uuid4().hex[:8]}")
     api_url: str = ""
-    embedded_database: bool = False
-    embedded_broker: bool = False
     sessions: Any = None
     _engine: Any = None
     _broker: EmbeddedBroker | None = None
@@ -98,7 +96,6 @@ class LocalCloud:
         else:
             pg_dir = self.embedded_pg_dir or Path.home() / ".local/share/medmind/sim-pgdata"
             settings = CloudSettings(database_url=None, embedded_pg_dir=pg_dir)
-            self.embedded_database = True
             progress(f"PostgreSQL: starting the embedded server in {pg_dir}")
         url = database_url(settings)
         self.database_url = sqlalchemy_url(url)
@@ -116,21 +113,19 @@ class LocalCloud:
             return
         broker = start_embedded_broker()
         self._broker = broker
-        self.embedded_broker = True
         self.mqtt_url = broker.url
         self._stops.append(broker.stop)
         progress(f"MQTT broker: embedded amqtt on {broker.url}")
 
     def mqtt_settings(self) -> Any:
-        """The cloud's MQTT settings for this stack's broker (amqtt has no $share)."""
+        """The cloud's MQTT settings for this stack's broker.
+
+        One ingest worker runs here, so it needs no shared subscription (which amqtt lacks).
+        """
         from cloud.mqtt.settings import MqttSettings
 
         assert self.mqtt_url is not None
-        return MqttSettings(
-            url=self.mqtt_url,
-            shared_subscription=not self.embedded_broker,
-            shared_group=self.name,
-        )
+        return MqttSettings(url=self.mqtt_url, shared_subscription=False)
 
     def _start_ingest(self, progress: Callable[[str], None]) -> None:
         from cloud.ingest.settings import IngestSettings

@@ -13,7 +13,9 @@ from tests.sim.factories import unique_device_id
 SETTLE_S = 30.0
 
 
-def test_fleet_traffic_is_all_acked(local_cloud: LocalCloud, workdir: Path) -> None:
+def test_fleet_traffic_is_all_acked(
+    local_cloud: LocalCloud, workdir: Path, forget_retained: list[str]
+) -> None:
     assert local_cloud.mqtt_url is not None
     fleet = Fleet(
         local_cloud.mqtt_url,
@@ -23,6 +25,7 @@ def test_fleet_traffic_is_all_acked(local_cloud: LocalCloud, workdir: Path) -> N
         prefix=unique_device_id("fleet"),
         heartbeat_interval_s=600,
     )
+    forget_retained.extend(fleet.device_ids)
     register_fleet(local_cloud, fleet)
     admin = bootstrap_admin(local_cloud)
     with fleet:

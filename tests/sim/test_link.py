@@ -14,9 +14,10 @@ START = datetime(2026, 3, 2, 7, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
 
 def test_cutting_the_link_takes_the_device_offline_until_restored(
-    tmp_path: Path, mqtt_url: str
+    tmp_path: Path, mqtt_url: str, forget_retained: list[str]
 ) -> None:
     device_id = unique_device_id("link")
+    forget_retained.append(device_id)
     with virtual_device(device_id, tmp_path, start=START, broker_url=mqtt_url) as device:
         assert device.wait_connected(10), "the device should reach the broker through its link"
 

@@ -16,11 +16,13 @@ from tests.sim.factories import unique_device_id
 
 
 @pytest.mark.parametrize("path", packaged_scenarios(), ids=lambda p: p.stem)
-def test_scenario_passes(path: Path, local_cloud: LocalCloud, workdir: Path) -> None:
+def test_scenario_passes(
+    path: Path, local_cloud: LocalCloud, workdir: Path, forget_retained: list[str]
+) -> None:
     scenario = load_scenario(path)
-    result = ScenarioRunner(
-        scenario, local_cloud, workdir, device_id=unique_device_id(path.stem[:20])
-    ).run()
+    device_id = unique_device_id(path.stem[:20])
+    forget_retained.append(device_id)
+    result = ScenarioRunner(scenario, local_cloud, workdir, device_id=device_id).run()
     assert result.checks, f"{path.name} checked nothing"
     assert result.passed, result.report()
 
