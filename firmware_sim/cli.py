@@ -55,43 +55,74 @@ def demo(
 @app.command()
 def console(
     *,
+    cloud: Annotated[
+        bool,
+        typer.Option(
+            help="Start a local cloud (API, ingest, broker) and register the device with it."
+        ),
+    ] = False,
     broker: Annotated[
         str | None, typer.Option(help="mqtt://host:port of a broker (default: standalone).")
     ] = None,
-    device_id: Annotated[str, typer.Option(help="The device's id.")] = "console-device",
     speed: Speed = 60.0,
     timezone: Zone = "Europe/Berlin",
-    data_dir: Annotated[
-        Path | None, typer.Option(help="Keep the device's database here (default: temporary).")
-    ] = None,
     llm: Annotated[
         bool, typer.Option(help="Let the small language model help understand speech.")
     ] = False,
 ) -> None:
     """A virtual device in the terminal: watch it remind, press its buttons, talk to it."""
+    import logging
+
     from firmware_sim.console import SimConsole
     from firmware_sim.device import DeviceOptions, VirtualDevice
+    from firmware_sim.people import DEMO_PASSWORD, bootstrap_admin, set_up_patient
     from firmware_sim.plans import demo_plan
+    from firmware_sim.stack import LocalCloud
     from firmware_sim.voice import SpokenVoice
 
+    logging.basicConfig(level=logging.ERROR)
     zone = ZoneInfo(timezone)
     local = datetime.now(zone).replace(second=0, microsecond=0)
     start = local.replace(hour=7, minute=45) if local.hour >= 7 else local
-    with tempfile.TemporaryDirectory(prefix="medmind-console-") as scratch:
+    device_id = f"console-{uuid.uuid4().hex[:6]}"
+    plan = demo_plan(uuid.uuid4(), timezone, start.date())
+    with (
+        tempfile.TemporaryDirectory(prefix="medmind-console-") as scratch,
+        contextlib.ExitStack() as stack,
+    ):
+        info = "standalone device (no network)"
+        if cloud:
+            local_cloud = LocalCloud(embedded_pg_dir=Path(scratch) / "pgdata")
+            stack.callback(local_cloud.stop)
+            local_cloud.start(progress=lambda text: typer.echo(f"  {text}"))
+            admin = bootstrap_admin(local_cloud, "admin@medmind.example", DEMO_PASSWORD)
+            team = set_up_patient(
+                admin, local_cloud.api_url, device_id, timezone, password=DEMO_PASSWORD
+            )
+            stack.callback(team.close)
+            items = [
+                item.model_dump(mode="json", exclude={"item_id", "medication_id"})
+                for item in plan.items
+            ]
+            team.doctor.save_plan(team.patient_id, items, timezone, "console plan")
+            admin.close()
+            broker = local_cloud.mqtt_url
+            info = f"API {local_cloud.api_url}/docs  login {team.caregiver_email} / {DEMO_PASSWORD}"
+        elif broker is not None:
+            info = f"broker {broker} (no cloud: nothing is acked)"
         device = VirtualDevice(
             device_id,
-            data_dir or Path(scratch),
+            Path(scratch) / "device",
             start=start,
             broker_url=broker,
             options=DeviceOptions(timezone=timezone),
         )
-        plan = demo_plan(uuid.uuid4(), timezone, start.date())
-        device.start(None if device.plan_version() else plan)
+        stack.callback(device.close)
+        device.start(None if cloud else plan)
+        if cloud and not device.wait_for_plan(1, 30):
+            raise typer.Exit(1)
         device.attach_voice(SpokenVoice(device, llm=llm))
-        try:
-            SimConsole(device, speed=speed).run()
-        finally:
-            device.close()
+        SimConsole(device, speed=speed, info=info).run()
 
 
 @app.command("scenarios")

@@ -94,10 +94,11 @@ class SimConsole(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, device: VirtualDevice, speed: float = 60.0) -> None:
+    def __init__(self, device: VirtualDevice, speed: float = 60.0, info: str = "") -> None:
         super().__init__()
         self.device = device
         self.speed = speed
+        self.info = info
         self._said_count = 0
 
     def compose(self) -> ComposeResult:
@@ -115,7 +116,7 @@ class SimConsole(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.device.device_id
+        self.sub_title = f"{self.device.device_id}  {self.info}".strip()
         for panel_id, title in (
             ("clock", "Clock"),
             ("led", "Status LED"),
