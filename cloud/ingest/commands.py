@@ -36,7 +36,7 @@ def ingest(
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     worker = IngestWorker(make_session_factory(engine), MqttSettings(), settings)
-    typer.echo(f"ingest worker {settings.worker_id} starting", err=True)
+    typer.echo(f"ingest worker {settings.name} starting", err=True)
     try:
         worker.run(stop)
     finally:

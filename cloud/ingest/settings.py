@@ -18,11 +18,12 @@ class IngestSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MEDMIND_INGEST_", env_file=".env", extra="ignore")
 
-    worker_id: str = Field(
-        default_factory=_default_worker_id,
+    worker_id: str | None = Field(
+        default=None,
         pattern=r"^[A-Za-z0-9_.-]+$",
-        description="Stable per worker (its broker session survives a restart); "
-        "hostname-pid if unset.",
+        description="A stable id per worker: its broker session then persists, and messages "
+        "in flight when it died come back when it restarts. Unset: hostname-pid and a clean "
+        "session (devices republish what was lost), so restarts leave no stale sessions.",
     )
     max_batch: int = Field(default=500, ge=1, le=10_000, description="Messages per commit.")
     retry_base_s: float = Field(default=0.5, gt=0, description="First wait after a failed commit.")
@@ -32,5 +33,13 @@ class IngestSettings(BaseSettings):
     )
 
     @property
+    def name(self) -> str:
+        return self.worker_id or _default_worker_id()
+
+    @property
     def client_id(self) -> str:
-        return f"medmind-ingest-{self.worker_id}"
+        return f"medmind-ingest-{self.name}"
+
+    @property
+    def persistent_session(self) -> bool:
+        return self.worker_id is not None

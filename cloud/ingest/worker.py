@@ -94,7 +94,10 @@ class IngestWorker:
         # Set once the subscriptions are acknowledged.
         self.ready = threading.Event()
         self._client = make_client(
-            mqtt_settings, settings.client_id, persistent=True, manual_ack=True
+            mqtt_settings,
+            settings.client_id,
+            persistent=settings.persistent_session,
+            manual_ack=True,
         )
         self._client.max_inflight_messages_set(1000)
         self._client.max_queued_messages_set(0)
@@ -129,7 +132,7 @@ class IngestWorker:
     def _on_subscribe(
         self, client: mqtt.Client, userdata: Any, mid: int, reason_codes: Any, properties: Any
     ) -> None:
-        log.info("ingest worker %s subscribed", self._settings.worker_id)
+        log.info("ingest worker %s subscribed", self._settings.name)
         self.ready.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -148,7 +151,12 @@ class IngestWorker:
 
     def run(self, stop: threading.Event) -> None:
         """Connect and ingest until `stop` is set."""
-        start_and_wait(self._client, self._mqtt_settings, self.ready, persistent=True)
+        start_and_wait(
+            self._client,
+            self._mqtt_settings,
+            self.ready,
+            persistent=self._settings.persistent_session,
+        )
         self._client.reconnect_delay_set(1, 30)
         try:
             while not stop.is_set():
