@@ -13,6 +13,7 @@ from cloud.api.v1 import v1_router
 from cloud.config import CloudSettings, get_settings
 from cloud.db.engine import make_engine, make_session_factory
 from cloud.mqtt.plan_publisher import plan_publishing
+from cloud.users.active_cache import ActiveUserCache
 from cloud.users.rate_limit import LoginRateLimiter
 
 DESCRIPTION = """
@@ -48,6 +49,7 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     app.state.login_limiter = LoginRateLimiter(
         settings.login_rate_limit, settings.login_rate_window_s
     )
+    app.state.user_cache = ActiveUserCache(settings.user_cache_seconds)
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(v1_router())

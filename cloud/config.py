@@ -35,6 +35,9 @@ class CloudSettings(BaseSettings):
     refresh_token_days: int = Field(default=14, ge=1, le=365)
     login_rate_limit: int = Field(default=10, ge=1, description="Failed logins allowed per window.")
     login_rate_window_s: int = Field(default=300, ge=1)
+    user_cache_seconds: float = Field(
+        default=10.0, ge=0, description="How long an active user is trusted without a reload."
+    )
 
     mqtt_url: str | None = Field(default=None, description="Broker URL; unset: embedded broker.")
     api_host: str = "127.0.0.1"

@@ -9,11 +9,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from cloud.config import CloudSettings
 from cloud.errors import AuthenticationError, PermissionDeniedError
 from cloud.patients.access import PatientAccess
 from cloud.patients.models import Patient
+from cloud.users.active_cache import ActiveUserCache
 from cloud.users.models import User
 from cloud.users.tokens import read_token
 from shared.enums import Role
@@ -48,16 +50,23 @@ Settings = Annotated[CloudSettings, Depends(get_settings)]
 DbSession = Annotated[Session, Depends(get_db)]
 
 
-def current_user(
-    db: DbSession, settings: Settings, token: Annotated[str | None, Depends(oauth2_scheme)]
+async def current_user(
+    request: Request,
+    db: DbSession,
+    settings: Settings,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
-    """The active user named by the bearer access token."""
+    """The active user named by the bearer access token (recently loaded ones from cache)."""
     if not token:
         raise AuthenticationError("not authenticated: send a bearer access token")
     claims = read_token(settings, token, "access")
-    user = db.get(User, claims.user_id)
-    if user is None or not user.is_active:
-        raise AuthenticationError("the token's user no longer exists or is disabled")
+    cache: ActiveUserCache = request.app.state.user_cache
+    user = cache.get(claims.user_id)
+    if user is None:
+        user = await run_in_threadpool(db.get, User, claims.user_id)
+        if user is None or not user.is_active:
+            raise AuthenticationError("the token's user no longer exists or is disabled")
+        cache.put(user)
     return user
 
 

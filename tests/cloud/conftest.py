@@ -59,6 +59,7 @@ def cloud_settings(cloud_db_url: str) -> CloudSettings:
         jwt_secret=TEST_JWT_SECRET,
         db_pool_size=4,
         login_rate_limit=5,
+        user_cache_seconds=0,
     )
 
 

@@ -1,0 +1,96 @@
+"""Login, tokens, rate limiting, the secret rule, and disabled users."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from cloud.config import CloudSettings
+from cloud.users.active_cache import ActiveUserCache
+from cloud.users.models import User
+from shared.enums import Role
+from tests.cloud.conftest import bearer
+from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
+
+
+def _login(client: TestClient, email: str, password: str) -> tuple[int, dict[str, object]]:
+    response = client.post("/api/v1/auth/login", data={"username": email, "password": password})
+    return response.status_code, response.json()
+
+
+def test_login_gives_tokens_that_work_and_refresh(
+    client: TestClient, factory: CloudFactory
+) -> None:
+    user = factory.user(Role.DOCTOR)
+
+    status, tokens = _login(client, user.email.upper(), DEFAULT_PASSWORD)
+    me = client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+
+    assert status == 200 and tokens["token_type"] == "bearer"
+    assert me.json()["email"] == user.email and me.json()["role"] == "doctor"
+    assert refreshed.status_code == 200 and refreshed.json()["access_token"]
+
+
+def test_a_refresh_token_is_not_an_access_token(client: TestClient, factory: CloudFactory) -> None:
+    user = factory.user()
+    _, tokens = _login(client, user.email, DEFAULT_PASSWORD)
+
+    response = client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}
+    )
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_wrong_passwords_are_refused_then_rate_limited(
+    client: TestClient, factory: CloudFactory, cloud_settings: CloudSettings
+) -> None:
+    user = factory.user()
+
+    statuses = [
+        _login(client, user.email, "wrong password")[0]
+        for _ in range(cloud_settings.login_rate_limit)
+    ]
+    blocked, body = _login(client, user.email, DEFAULT_PASSWORD)
+
+    assert statuses == [401] * cloud_settings.login_rate_limit
+    assert blocked == 429 and "try again" in str(body["error"])
+
+
+def test_a_disabled_user_is_refused(
+    client: TestClient, db: Session, factory: CloudFactory, cloud_settings: CloudSettings
+) -> None:
+    user = factory.user()
+    headers = bearer(cloud_settings, user)
+    user.is_active = False
+    db.commit()
+
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    assert _login(client, user.email, DEFAULT_PASSWORD)[0] == 401
+
+
+def test_the_default_secret_is_refused_outside_development() -> None:
+    with pytest.raises(ValidationError, match="MEDMIND_JWT_SECRET"):
+        CloudSettings(environment="production", database_url="postgresql://db/x")
+
+    assert CloudSettings(environment="development").environment == "development"
+
+
+def test_cached_users_expire() -> None:
+    now = [0.0]
+    cache = ActiveUserCache(ttl_s=10, clock=lambda: now[0])
+    user = User(id=uuid.uuid4(), email="a@b.c", full_name="A", role=Role.ADMIN, password_hash="x")
+
+    cache.put(user)
+    fresh = cache.get(user.id)
+    now[0] = 10.0
+
+    assert fresh is user and cache.get(user.id) is None
