@@ -139,9 +139,13 @@ class DeviceSync:
             except OSError as exc:
                 log.info("device %s: broker unreachable (%s)", self.device_id, exc)
             else:
-                while not self._stopping.is_set():
-                    if self._client.loop(timeout=1.0) is not MQTTErrorCode.MQTT_ERR_SUCCESS:
-                        break
+                try:
+                    while not self._stopping.is_set():
+                        if self._client.loop(timeout=1.0) is not MQTTErrorCode.MQTT_ERR_SUCCESS:
+                            break
+                except Exception:
+                    # Never let the device lose its sync thread: reconnect after a backoff.
+                    log.exception("device %s: network loop failed", self.device_id)
                 self._lost_connection()
             if not self._stopping.is_set():
                 self._stopping.wait(self._backoff.next_delay())
@@ -235,9 +239,17 @@ class DeviceSync:
                 self._acks.append([str(message_id) for message_id in body.message_ids])
             self._wake.set()
         elif envelope.kind is Kind.PLAN and isinstance(body, PlanBody):
-            self._handler.on_plan(body.plan)
+            self._hand_over(self._handler.on_plan, body.plan)
         elif envelope.kind is Kind.COMMAND and isinstance(body, CommandBody):
-            self._handler.on_command(body)
+            self._hand_over(self._handler.on_command, body)
+
+    def _hand_over(self, handler: Callable[[Any], object], item: object) -> None:
+        # An exception would escape paho's loop and end the network thread: log it instead
+        # (a retained plan is offered again on the next connect).
+        try:
+            handler(item)
+        except Exception:
+            log.exception("device %s: handling a downlink failed", self.device_id)
 
     # --- pump thread -------------------------------------------------------------------------
 

@@ -1,0 +1,62 @@
+"""The device sync survives a failing downlink handler and keeps its outbox flowing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from cloud.mqtt.plan_publisher import MqttPlanPublisher
+from edge_agent.clock import RealClock
+from edge_agent.store import Store
+from edge_agent.sync.client import DeviceSync
+from shared.messages import CommandBody
+from shared.plan import MedicationPlan
+from tests.factories import make_dose_event, make_plan
+from tests.support.services import Mosquitto
+from tests.sync.support import (
+    mqtt_settings,
+    register_devices,
+    running_worker,
+    stored_facts,
+    sync_settings,
+    wait_until,
+)
+
+
+class BrokenAgent:
+    """An agent whose plan handling always fails."""
+
+    def __init__(self) -> None:
+        self.offered = 0
+
+    def on_plan(self, plan: MedicationPlan) -> None:
+        self.offered += 1
+        raise RuntimeError("the plan could not be applied")
+
+    def on_command(self, command: CommandBody) -> None:
+        raise RuntimeError("commands fail too")
+
+
+def test_a_failing_plan_handler_does_not_stop_the_sync(
+    sessions: sessionmaker[Session], broker: Mosquitto, tmp_path: Path
+) -> None:
+    register_devices(sessions, ["broken-1"])
+    publisher = MqttPlanPublisher(mqtt_settings(broker.url))
+    publisher.publish("broken-1", make_plan())
+    publisher.close()
+    store = Store(tmp_path / "broken.sqlite3", device_id="broken-1", clock=RealClock())
+    agent = BrokenAgent()
+    sync = DeviceSync("broken-1", store, agent, sync_settings(broker.url))
+    store.add_outbox_listener(sync.wake)
+    with running_worker(sessions, broker.url):
+        sync.start()
+        try:
+            wait_until(lambda: agent.offered == 1, 20, "the retained plan to be offered")
+            store.enqueue(make_dose_event())
+            wait_until(lambda: store.outbox_depth() == 0, 20, "the dose event to be acked")
+        finally:
+            sync.stop()
+            store.close()
+
+    assert stored_facts(sessions)[0] == 1
