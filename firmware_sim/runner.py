@@ -17,9 +17,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from firmware_sim.checks import Check, ExpectationChecker
 from firmware_sim.device import DeviceOptions, VirtualDevice
 from firmware_sim.people import CareTeam, bootstrap_admin, set_up_patient
-from firmware_sim.scenario import Action, Expectation, Scenario, as_count
+from firmware_sim.scenario import Action, Expectation, Scenario
 from firmware_sim.stack import LocalCloud
 from firmware_sim.voice import SpokenVoice
 
@@ -27,20 +28,6 @@ log = logging.getLogger(__name__)
 
 SYNC_TIMEOUT_S = 60.0
 PLAN_TIMEOUT_S = 20.0
-
-
-@dataclass(frozen=True)
-class Check:
-    """One expectation compared with what the API returned."""
-
-    at: datetime
-    what: str
-    ok: bool
-    detail: str
-
-    def __str__(self) -> str:
-        mark = "ok  " if self.ok else "FAIL"
-        return f"{mark} {self.at:%a %d %b %H:%M} {self.what}: {self.detail}"
 
 
 @dataclass
@@ -179,78 +166,11 @@ class ScenarioRunner:
             )
 
     def _check(self, expect: Expectation) -> list[Check]:
-        device = self.device
-        team = self.team
+        device, team = self.device, self.team
         assert device is not None and team is not None
         self._settle()
-        now = device.clock.now()
-        self._run_jobs(now)
-        at = device.local_now()
-        checks: list[Check] = []
-
-        def check(what: str, ok: bool, detail: str) -> None:
-            checks.append(Check(at, what, ok, detail))
-
-        if expect.days:
-            days = [self.scenario.local_date(figures.day) for figures in expect.days]
-            rows = team.caregiver.daily_summaries(team.patient_id, min(days), max(days))
-            by_date = {str(row["summary_date"]): row for row in rows}
-            for figures in expect.days:
-                day = self.scenario.local_date(figures.day)
-                row = by_date.get(day.isoformat())
-                for name, wanted in figures.expected().items():
-                    actual = None if row is None else row.get(name)
-                    check(
-                        f"day {figures.day} ({day:%a %d %b}) {name}",
-                        actual is not None and abs(float(actual) - float(wanted)) < 0.05,
-                        f"expected {wanted:g}, API says {actual}",
-                    )
-        if expect.doses:
-            first = self.scenario.start
-            doses = team.caregiver.doses(team.patient_id, first, at.date())
-            for status, spec in expect.doses.items():
-                actual = sum(1 for dose in doses if dose["status"] == status)
-                problem = as_count(spec).check(actual)
-                check(f"{status} doses", problem is None, _count_detail(problem, actual))
-        if expect.alerts:
-            alerts = team.caregiver.alerts(team.patient_id)
-            for alert_type, spec in expect.alerts.items():
-                actual = sum(1 for alert in alerts if alert["alert_type"] == alert_type.value)
-                problem = as_count(spec).check(actual)
-                check(f"{alert_type.value} alerts", problem is None, _count_detail(problem, actual))
-        if expect.notifications is not None:
-            actual = len(team.caregiver.notifications())
-            problem = as_count(expect.notifications).check(actual)
-            check("caregiver notifications", problem is None, _count_detail(problem, actual))
-        if expect.symptoms:
-            logged = [
-                str(row["symptom"]).lower() for row in team.caregiver.symptoms(team.patient_id)
-            ]
-            for symptom in expect.symptoms:
-                found = any(symptom.lower() in entry for entry in logged)
-                check(f"symptom {symptom!r}", found, f"symptom log holds {logged}")
-        if expect.plan_version is not None:
-            runs = device.plan_version()
-            api = team.caregiver.device(self.device_id).get("plan_version_applied")
-            check(
-                "plan version",
-                runs == expect.plan_version and api == expect.plan_version,
-                f"expected v{expect.plan_version}; device runs v{runs}, API says v{api}",
-            )
-        said = " | ".join(device.said()).lower()
-        for phrase in expect.device_said:
-            check(
-                f"device said {phrase!r}",
-                phrase.lower() in said,
-                "heard" if phrase.lower() in said else "never said",
-            )
-        if expect.outbox_empty is not None:
-            depth = device.outbox_depth()
-            check(
-                "device outbox",
-                (depth == 0) == expect.outbox_empty,
-                f"{depth} messages waiting for an ack",
-            )
+        self._run_jobs(device.clock.now())
+        checks = ExpectationChecker(self.scenario, team, device).check(expect)
         for item in checks:
             self.progress(str(item))
         return checks
@@ -268,10 +188,6 @@ class ScenarioRunner:
             day += timedelta(days=1)
         run_job(context, "weekly-summaries", now, self.scenario.start)
         self.cloud.run_jobs(now)
-
-
-def _count_detail(problem: str | None, actual: int) -> str:
-    return f"{actual}" if problem is None else f"expected {problem}, API says {actual}"
 
 
 def _describe(action: Action) -> str:

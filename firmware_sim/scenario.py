@@ -121,7 +121,12 @@ class Expectation(ScenarioModel):
         default_factory=dict, description="Dose occurrences in the cloud by status."
     )
     alerts: dict[AlertType, CountSpec] = Field(default_factory=dict)
-    notifications: CountSpec | None = None
+    notifications: CountSpec | None = Field(
+        default=None, description="Notifications in the caregiver's in-app feed."
+    )
+    doctor_notifications: CountSpec | None = Field(
+        default=None, description="Notifications in the doctor's feed (escalations, emergencies)."
+    )
     symptoms: list[str] = Field(
         default_factory=list, description="Symptoms that must be in the patient's symptom log."
     )
