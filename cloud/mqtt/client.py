@@ -3,15 +3,53 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from cloud.mqtt.settings import MqttSettings
 
 SESSION_EXPIRY_S = 24 * 3600
+READ_CHUNK_BYTES = 256 * 1024
+
+
+class BufferedReadClient(mqtt.Client):
+    """paho's client, reading the socket in large chunks.
+
+    paho reads each packet with several small `recv` calls and one `select` per packet, which
+    is most of an ingest worker's per-message cost at thousands of messages a second. This reads
+    whatever the socket holds into a buffer, serves paho's reads from it, and keeps parsing while
+    the buffer holds data. It overrides two private methods of paho 2.2 (pinned in
+    constraints.txt): `_sock_recv` and `_sock_close`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_buffer = bytearray()
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if not self._read_buffer:
+            data = super()._sock_recv(READ_CHUNK_BYTES)
+            if not data:
+                return b""  # the peer closed the connection
+            self._read_buffer += data
+        chunk = bytes(self._read_buffer[:bufsize])
+        del self._read_buffer[:bufsize]
+        return chunk
+
+    def _sock_close(self) -> None:
+        self._read_buffer.clear()
+        super()._sock_close()
+
+    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+        """Read packets until the buffer is empty (the socket may not signal them again)."""
+        rc = super().loop_read(max_packets)
+        while rc is MQTTErrorCode.MQTT_ERR_SUCCESS and self._read_buffer and self._sock:
+            rc = super().loop_read(max_packets)
+        return rc
 
 
 def make_client(
@@ -19,7 +57,7 @@ def make_client(
 ) -> mqtt.Client:
     """A paho client (callback API 2) logged in as the service account."""
     v5 = settings.protocol == "5"
-    client = mqtt.Client(
+    client = BufferedReadClient(
         CallbackAPIVersion.VERSION2,
         client_id=client_id,
         clean_session=None if v5 else not persistent,
