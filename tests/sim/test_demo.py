@@ -48,4 +48,5 @@ def test_demo_runs_a_day_and_ends_by_itself(tmp_path: Path) -> None:
     assert "patient presses TAKEN" in output
     assert re.search(r"adherence \d+ %", output), output
     assert "missed_dose" in output, "the forgotten midday dose should be alerted:\n" + output
+    assert "symptoms logged: headache" in output, "the spoken headache should reach the cloud"
     assert "MedMind demo stopped." in output

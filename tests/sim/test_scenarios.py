@@ -36,4 +36,5 @@ def test_every_required_scenario_ships() -> None:
         "emergency",
         "plan_change",
         "dst_weekend",
+        "dst_autumn",
     } <= names
