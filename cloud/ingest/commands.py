@@ -41,4 +41,9 @@ def ingest(
         worker.run(stop)
     finally:
         engine.dispose()
-    typer.echo(f"ingest worker stopped after {worker.stats.messages} messages", err=True)
+    stats = worker.stats
+    typer.echo(
+        f"ingest worker stopped: {stats.messages} messages in {stats.batches} batches, "
+        f"{stats.acked_ids} message ids acked to devices",
+        err=True,
+    )
