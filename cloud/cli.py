@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from typing import Annotated
 
 import typer
@@ -28,16 +30,22 @@ def serve(
 
     from cloud.config import get_settings
     from cloud.db import migrate as migrations
-    from cloud.db.engine import database_url
+    from cloud.db.engine import database_url, stop_embedded_postgres
 
     settings = get_settings()
-    if migrate:
-        migrations.upgrade(database_url(settings))
-    uvicorn.run(
-        "cloud.app:create_app",
-        factory=True,
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        workers=workers,
-        log_level="info",
-    )
+    # uvicorn re-raises the SIGTERM it handled once it has shut down; exiting through Python
+    # (not the default handler) lets the embedded PostgreSQL be stopped below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        if migrate:
+            migrations.upgrade(database_url(settings))
+        uvicorn.run(
+            "cloud.app:create_app",
+            factory=True,
+            host=host or settings.api_host,
+            port=port or settings.api_port,
+            workers=workers,
+            log_level="info",
+        )
+    finally:
+        stop_embedded_postgres()

@@ -74,3 +74,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def stop_embedded_postgres() -> None:
+    """Release this process's embedded servers (each stops when its last user releases it)."""
+    while _EMBEDDED_SERVERS:
+        _, server = _EMBEDDED_SERVERS.popitem()
+        server.cleanup()

@@ -126,6 +126,7 @@ def _endpoints(spare_caregiver: uuid.UUID, spare_doctor: uuid.UUID) -> list[Endp
         Endpoint("GET", "/api/v1/devices/{device}/history", READ),
         Endpoint("GET", "/api/v1/devices/{device}/schedule", DEVICE),
         Endpoint("POST", "/api/v1/devices/{device}/events", DEVICE, 200, {"_list": []}),
+        Endpoint("POST", "/api/v1/devices/{device}/voice", DEVICE, 200, {"transcript": "help"}),
         Endpoint("GET", p + "/devices", READ),
         Endpoint("GET", p + "/medications", READ),
         Endpoint("POST", p + "/medications", CARE, 201, {"name": "Aspirin"}),
