@@ -22,6 +22,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -82,7 +83,11 @@ def dose_event_payload(device_id: str, seq: int) -> bytes:
 def publish_devices(
     port: int, device_ids: list[str], events: int, seq_base: int, *, go: EventType, ready: Any
 ) -> None:
-    """A publisher process: one client per device; publish everything QoS 1 at `go`."""
+    """A publisher process: one client per device; publish everything QoS 1 at `go`.
+
+    One thread drives every client's socket (select), as a process simulating many devices
+    should: a network thread per client would spend the CPU on switching between them.
+    """
     payloads = {
         device_id: [dose_event_payload(device_id, seq_base + n) for n in range(events)]
         for device_id in device_ids
@@ -93,8 +98,9 @@ def publish_devices(
         client.max_inflight_messages_set(100)
         client.max_queued_messages_set(0)
         client.connect(LOOPBACK, port)
-        client.loop_start()
         clients.append(client)
+    while not all(client.is_connected() for client in clients):
+        _drive(clients)
     ready.put(len(device_ids))
     go.wait()
     infos = []
@@ -102,11 +108,24 @@ def publish_devices(
         for client, device_id in zip(clients, device_ids, strict=True):
             topic = up_topic(device_id, Kind.DOSE_EVENT)
             infos.append(client.publish(topic, payloads[device_id][n], qos=1))
-    for info in infos:
-        info.wait_for_publish(120)
+        _drive(clients, timeout_s=0)
+    while not all(info.is_published() for info in infos):
+        _drive(clients)
     for client in clients:
         client.disconnect()
-        client.loop_stop()
+
+
+def _drive(clients: list[mqtt.Client], timeout_s: float = 0.05) -> None:
+    """One round of network I/O for every client."""
+    by_socket = {sock: client for client in clients if (sock := client.socket()) is not None}
+    writers = [sock for sock, client in by_socket.items() if client.want_write()]
+    readable, writable, _ = select.select(list(by_socket), writers, [], timeout_s)
+    for sock in readable:
+        by_socket[sock].loop_read()
+    for sock in writable:
+        by_socket[sock].loop_write()
+    for client in clients:
+        client.loop_misc()
 
 
 def count_messages(port: int, expected: int, ready: EventType, result: Any) -> None:
