@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import logging
 import signal
 import tempfile
 import threading
@@ -32,8 +31,6 @@ from firmware_sim.plans import demo_plan
 from firmware_sim.stack import LocalCloud
 from firmware_sim.voice import SpokenVoice
 from shared.enums import Button
-
-log = logging.getLogger(__name__)
 
 Echo = Callable[[str], None]
 DEMO_ADMIN = "admin@medmind.example"

@@ -16,7 +16,6 @@ reminder engine, the MQTT sync with its heartbeats, acks and retained plans.
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from gpiozero.pins.mock import MockFactory
 
@@ -42,8 +42,6 @@ from firmware_sim.link import LinkProxy
 from firmware_sim.voice import VoiceDriver
 from shared.enums import Button
 from shared.plan import MedicationPlan
-
-log = logging.getLogger(__name__)
 
 # A press lasts this long on the virtual clock (well past debounce, well short of any hold).
 PRESS_S = 0.2
@@ -151,8 +149,6 @@ class VirtualDevice:
     def _sync_settings(self, broker_url: str | None) -> SyncSettings | None:
         if broker_url is None:
             return None
-        from urllib.parse import urlsplit
-
         parts = urlsplit(broker_url)
         self.link = LinkProxy(parts.hostname or "127.0.0.1", parts.port or 1883)
         return SyncSettings(
@@ -190,8 +186,7 @@ class VirtualDevice:
         if self.driver is not None:
             self.driver.stop()
         if self._voice is not None:
-            with contextlib.suppress(Exception):
-                self._voice.close()
+            self._voice.close()
         if self.sync is not None:
             self.sync.stop()
         with self.time_lock:
