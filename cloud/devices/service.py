@@ -14,6 +14,8 @@ from cloud.devices.models import Device, DeviceCredential, DeviceEvent
 from cloud.devices.schemas import DeviceIn, DeviceUpdate
 from cloud.errors import ConflictError, NotFoundError, ValidationFailedError
 from cloud.patients.models import Patient
+from cloud.plans import hooks
+from cloud.plans.service import PlanService, to_contract
 from cloud.users.passwords import hash_password, new_secret
 
 
@@ -41,17 +43,21 @@ class DeviceService:
         return device
 
     def update(self, device: Device, changes: DeviceUpdate) -> Device:
-        """Rename or reassign a device."""
+        """Rename or reassign a device; a device given a patient gets that patient's plan."""
         fields = changes.model_dump(exclude_unset=True)
-        if "patient_id" in fields:
+        reassigned = "patient_id" in fields and fields["patient_id"] != device.patient_id
+        if reassigned:
             self._check_patient(fields["patient_id"])
-            if fields["patient_id"] != device.patient_id:
-                self._event(device, "assigned", {"patient_id": str(fields["patient_id"])})
+            self._event(device, "assigned", {"patient_id": str(fields["patient_id"])})
         for name, value in fields.items():
             if name == "name" and value is None:
                 continue
             setattr(device, name, value)
         self.db.commit()
+        if reassigned and device.patient_id is not None:
+            plan = PlanService(self.db).current(device.patient_id)
+            if plan is not None:
+                hooks.publish_plan([device.device_id], to_contract(plan))
         return device
 
     def provision(self, device: Device) -> str:
