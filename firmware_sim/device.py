@@ -311,8 +311,15 @@ class VirtualDevice:
 
     def messages_made(self) -> int:
         """How many messages the device has put in its outbox since it was new."""
-        made = self.agent.store.get_meta("next_seq")
-        return int(made) if made else 0
+        return self.message_counts()[0]
+
+    def message_counts(self) -> tuple[int, int]:
+        """(messages made, messages waiting for an ack), read together in one statement."""
+        row = self.agent.store.query(
+            "SELECT (SELECT value FROM meta WHERE key = 'next_seq') AS made, "
+            "(SELECT count(*) FROM outbox) AS waiting"
+        )[0]
+        return int(row["made"] or 0), int(row["waiting"])
 
     def plan_version(self) -> int | None:
         plan = self.agent.store.current_plan()

@@ -149,8 +149,9 @@ class Fleet:
     def stats(self) -> FleetStats:
         made = waiting = connected = 0
         for device in self.devices:
-            made += device.messages_made()
-            waiting += device.outbox_depth()
+            device_made, device_waiting = device.message_counts()
+            made += device_made
+            waiting += device_waiting
             connected += int(device.connected)
         return FleetStats(
             devices=len(self.devices),
