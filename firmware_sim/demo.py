@@ -212,6 +212,7 @@ class Demo:
         self.echo(f"              {team.doctor_email} / {team.password}  (doctor)")
         self.echo(f"  patient:    {api}/api/v1/patients/{team.patient_id}")
         self.echo(f"  doses:      {api}/api/v1/patients/{team.patient_id}/occurrences")
+        self.echo(f"  adherence:  {api}/api/v1/patients/{team.patient_id}/adherence")
         self.echo(f"  alerts:     {api}/api/v1/patients/{team.patient_id}/alerts")
         self.echo(f"  summaries:  {api}/api/v1/patients/{team.patient_id}/summaries/daily")
         self.echo(
