@@ -12,7 +12,7 @@ from firmware_sim.console import SimConsole
 from firmware_sim.device import virtual_device
 from firmware_sim.plans import demo_plan
 from firmware_sim.voice import SpokenVoice
-from tests.sim.factories import new_patient_id
+from tests.sim.factories import new_patient_id, unique_device_id
 
 ZONE = "Europe/Berlin"
 
@@ -77,3 +77,23 @@ async def test_typed_words_go_through_the_voice_path(tmp_path: Path) -> None:
             assert "I noted your headache." in device.said()
             kinds = [row["kind"] for row in device.agent.store.query("SELECT kind FROM outbox")]
             assert "symptom" in kinds, "the spoken symptom should be logged for the cloud"
+
+
+@pytest.mark.anyio
+async def test_the_network_key_pulls_and_replugs_the_cable(
+    tmp_path: Path, mqtt_url: str, forget_retained: list[str]
+) -> None:
+    start = datetime(2026, 3, 2, 7, 0, tzinfo=ZoneInfo(ZONE))
+    device_id = unique_device_id("console-net")
+    forget_retained.append(device_id)
+    with virtual_device(device_id, tmp_path, start=start, broker_url=mqtt_url) as device:
+        assert device.wait_connected(10)
+        app = SimConsole(device, speed=0)
+        async with app.run_test() as pilot:
+            await pilot.press("n")
+            assert "cable cut" in _text(app, "link")
+            assert device.wait_disconnected(5)
+            await pilot.press("n")
+            assert device.wait_connected(10), "the device should reconnect after n again"
+            app.refresh_view()
+            assert "connected" in _text(app, "link")
