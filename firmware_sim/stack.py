@@ -4,7 +4,8 @@
 its migrations, an MQTT broker (the configured URL, else the embedded amqtt), the ingest worker
 on a thread, the plan publisher, and the REST API under uvicorn on a free loopback port. The
 jobs (summaries, escalations, notifications) are the cloud's own; `run_jobs(now)` runs them all
-once as of a given (simulated) time, and `job_scheduler` runs them continuously on a clock.
+once as of a given (simulated) time; the demo runs the cloud's `Scheduler` on the simulated
+clock with `job_context()`.
 """
 
 from __future__ import annotations
