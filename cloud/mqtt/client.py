@@ -22,8 +22,8 @@ class BufferedReadClient(mqtt.Client):
     paho reads each packet with several small `recv` calls and one `select` per packet, which
     is most of an ingest worker's per-message cost at thousands of messages a second. This reads
     whatever the socket holds into a buffer, serves paho's reads from it, and keeps parsing while
-    the buffer holds data. It overrides two private methods of paho 2.2 (pinned in
-    constraints.txt): `_sock_recv` and `_sock_close`.
+    the buffer holds data. Besides `loop_read` it overrides two private methods of paho 2.2
+    (pinned in constraints.txt): `_sock_recv` and `_sock_close`.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
