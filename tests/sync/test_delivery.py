@@ -66,3 +66,20 @@ def test_every_message_published_three_times_is_stored_once(
 
     assert stored_facts(sessions) == (400, 400, 400)
     assert len(acks.messages) >= 2, "the cloud acked nothing back to the devices"
+
+
+def test_devices_and_workers_may_speak_mqtt_5_where_the_broker_does(
+    sessions: sessionmaker[Session], broker: Mosquitto, tmp_path: Path
+) -> None:
+    device_ids = ["v5-1", "v5-2"]
+    register_devices(sessions, device_ids)
+    with (
+        running_worker(sessions, broker.url, protocol="5"),
+        device_fleet(tmp_path, device_ids, broker.url, protocol="5") as devices,
+    ):
+        for device in devices:
+            device.enqueue_dose_events(100)
+            device.sync.start()
+        wait_until(lambda: outboxes_empty(devices), 60, "every outbox to empty")
+
+    assert stored_facts(sessions) == (200, 200, 200)
