@@ -7,9 +7,10 @@ every request runs the ownership check):
 - the 30-day occurrence list  `GET /api/v1/patients/{id}/occurrences?from&to&limit=500`
 - the 30-day summary          `GET /api/v1/patients/{id}/adherence?from&to` (live aggregate)
 - the stored daily summaries  `GET /api/v1/patients/{id}/summaries/daily?from&to`
+- and `GET /healthz`, which does nothing, as the baseline of the machine and HTTP stack
 
-in process (FastAPI TestClient, one client) and over HTTP (uvicorn on loopback, two worker
-processes, 4 and then 8 concurrent httpx clients). Database: `MEDMIND_BENCH_DATABASE_URL` or
+in process (FastAPI TestClient, one client) and over HTTP (uvicorn on loopback,
+4 and then 8 concurrent httpx clients). Database: `MEDMIND_BENCH_DATABASE_URL` or
 `MEDMIND_TEST_DATABASE_URL` (an admin URL; a scratch database is made and dropped), else an
 embedded PostgreSQL in a temporary directory. The last line is one JSON object.
 """
@@ -49,6 +50,9 @@ PATIENTS_PER_CAREGIVER = 10
 IN_PROCESS_REQUESTS = 300
 HTTP_REQUESTS = 800
 HTTP_CLIENTS = 4
+# Measured here: on this 2-core machine one uvicorn worker answers faster than two (a no-op
+# request at 4 clients: p50 16 ms with one worker, 48 ms with two).
+HTTP_WORKERS = 1
 HTTP_CLIENTS_HIGH = 8
 JWT_SECRET = "bench-secret-" + "b" * 40
 TODAY = datetime.now(UTC).date()
@@ -187,6 +191,8 @@ def request_paths(patient_id: uuid.UUID) -> dict[str, str]:
         "occurrences": f"{base}/occurrences?from={start}&to={end}&limit=500",
         "summary": f"{base}/adherence?from={start}&to={end}",
         "daily_summaries": f"{base}/summaries/daily?from={start}&to={end}&limit=31",
+        # No work at all: what the machine and the HTTP stack alone cost at this concurrency.
+        "healthz_baseline": "/healthz",
     }
 
 
@@ -239,7 +245,7 @@ def measure_in_process(
 
 @contextlib.contextmanager
 def uvicorn_server(url: str) -> Iterator[str]:
-    """`medmind cloud serve` (two workers) on a free loopback port."""
+    """The API under uvicorn (HTTP_WORKERS processes) on a free loopback port."""
     port = free_port()
     env = {
         **os.environ,
@@ -260,7 +266,7 @@ def uvicorn_server(url: str) -> Iterator[str]:
             "--port",
             str(port),
             "--workers",
-            "2",
+            str(HTTP_WORKERS),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -334,7 +340,10 @@ def main() -> None:
 
         planned = plan_requests(settings, targets, HTTP_REQUESTS)
         with uvicorn_server(url) as base_url:
-            print(f"over HTTP ({HTTP_REQUESTS} per endpoint, {HTTP_CLIENTS} clients, 2 workers):")
+            print(
+                f"over HTTP ({HTTP_REQUESTS} per endpoint, {HTTP_CLIENTS} clients, "
+                f"{HTTP_WORKERS} uvicorn worker(s)):"
+            )
             remote = measure_http(base_url, planned, HTTP_CLIENTS)
             remote_stats = {name: summarize(name, values) for name, values in remote.items()}
             print(f"over HTTP ({HTTP_REQUESTS} per endpoint, {HTTP_CLIENTS_HIGH} clients):")
@@ -349,11 +358,14 @@ def main() -> None:
         "patients": counts["patients"],
         "occurrences": counts["dose_occurrences"],
         "http_clients": HTTP_CLIENTS,
+        "http_workers": HTTP_WORKERS,
         "p50_ms_occurrences": remote_stats["occurrences"]["p50"],
         "p95_ms_occurrences": remote_stats["occurrences"]["p95"],
         "p50_ms_summary": remote_stats["summary"]["p50"],
         "p95_ms_summary": remote_stats["summary"]["p95"],
         "p95_ms_daily_summaries": remote_stats["daily_summaries"]["p95"],
+        "p50_ms_healthz_baseline": remote_stats["healthz_baseline"]["p50"],
+        "p95_ms_healthz_baseline": remote_stats["healthz_baseline"]["p95"],
         "p95_ms_occurrences_8_clients": busy_stats["occurrences"]["p95"],
         "p95_ms_summary_8_clients": busy_stats["summary"]["p95"],
         "in_process_p50_ms_occurrences": local_stats["occurrences"]["p50"],
