@@ -62,6 +62,14 @@ def demo_day() -> list[Beat]:
     ]
 
 
+def routine_day() -> list[Beat]:
+    """Every later day (if the demo keeps running): each dose taken a few minutes after it."""
+    return [
+        Beat(at, "patient presses TAKEN", lambda d: d.press(Button.TAKEN))
+        for at in ("08:03", "13:04", "20:02")
+    ]
+
+
 def _headache(device: VirtualDevice) -> None:
     device.speak("I have a bad headache")
 
@@ -71,21 +79,29 @@ def _nothing(device: VirtualDevice) -> None:
 
 
 class DemoDay:
-    """Runs the beats on the device's clock thread as simulated time reaches them."""
+    """Runs the beats on the device's clock thread as simulated time reaches them: the demo
+    day first, then a routine day after day for as long as the demo runs."""
 
     def __init__(self, device: VirtualDevice, day: date, echo: Echo) -> None:
         self.device = device
         self.echo = echo
-        zone = device.agent.zone
-        counter = itertools.count()
+        self._counter = itertools.count()
         self._beats: list[tuple[datetime, int, Beat]] = []
-        for beat in demo_day():
+        self._last_day = day
+        self._plan(day, demo_day())
+
+    def _plan(self, day: date, beats: list[Beat]) -> None:
+        zone = self.device.agent.zone
+        for beat in beats:
             hour, minute = (int(part) for part in beat.at.split(":"))
             moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
-            heapq.heappush(self._beats, (moment, next(counter), beat))
+            heapq.heappush(self._beats, (moment, next(self._counter), beat))
 
     def step(self) -> None:
         now = self.device.clock.now()
+        if not self._beats:
+            self._last_day += timedelta(days=1)
+            self._plan(self._last_day, routine_day())
         while self._beats and self._beats[0][0] <= now:
             _, _, beat = heapq.heappop(self._beats)
             self.echo(f"  [{self.device.local_now():%H:%M}] {beat.what}")
