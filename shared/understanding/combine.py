@@ -1,10 +1,17 @@
 """`understand`: emergency rules first, then rules and the model combined as measured.
 
-The evaluation (`medmind voice eval --model`) compared three ways to combine them on
-tests/voice/utterances.yaml; the default, `Strategy.RULES_THEN_MODEL`, scored best: the rules
-decide when they are confident, the model decides the rest, and an emergency found by rules is
-never overridden. The model's output always goes through the same validation, and a model that
-fails or writes nonsense leaves the rules' result in place.
+`medmind voice eval --model --strategy ...` compared the three ways to combine them, with the
+gemma-3-270m runner (intent accuracy, typed):
+
+    set (utterances)                 rules_only  rules_then_model  model_first
+    tests/voice/utterances (192)        1.000         0.990           0.552
+    heldout (62), before rule tuning    0.645         0.774           0.565
+    blind2 (40), never tuned on         0.800         0.825           0.525
+
+The default, `Strategy.RULES_THEN_MODEL`, generalises best: the rules decide when they are
+confident, the model decides the rest, and an emergency found by rules is never overridden.
+The model's output always goes through the same validation, and a model that fails or writes
+nonsense leaves the rules' result in place.
 """
 
 from __future__ import annotations
