@@ -83,8 +83,14 @@ def schedule_expand(
         sys.stdout.write(occurrence.model_dump_json() + "\n")
 
 
+_added_groups: set[str] = set()
+
+
 def _add_part_groups() -> None:
+    """Add every installed part's group once (calling it again adds nothing)."""
     for module_name, attribute, name in PART_GROUPS:
+        if name in _added_groups:
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -94,6 +100,7 @@ def _add_part_groups() -> None:
                 continue
             raise
         app.add_typer(getattr(module, attribute), name=name)
+        _added_groups.add(name)
 
 
 def main() -> None:
