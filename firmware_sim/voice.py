@@ -28,9 +28,6 @@ class VoiceDriver(Protocol):
         ...
 
 
-WARM_UP_SENTENCE = "good morning, what time is it"
-
-
 def voice_cache_dir() -> Path:
     """Where the speech models assembled for simulated devices are kept between runs."""
     return Path.home() / ".cache" / "medmind" / "sim-voice"
@@ -47,7 +44,6 @@ class SpokenVoice:
     """
 
     def __init__(self, device: VirtualDevice, *, llm: bool = False) -> None:
-        from edge_agent.voice.audio import speak_to_pcm16
         from edge_agent.voice.factory import build_voice_loop
         from edge_agent.voice.microphone import VirtualMicrophone
         from edge_agent.voice.settings import VoiceSettings
@@ -55,9 +51,6 @@ class SpokenVoice:
         settings = VoiceSettings(data_dir=voice_cache_dir(), llm_enabled=llm)
         self.microphone = VirtualMicrophone()
         self.loop = build_voice_loop(device.agent, settings, microphone=self.microphone)
-        # A device has heard its room before the patient first speaks; the recogniser's
-        # running cepstral mean starts from defaults and misreads a cold first sentence.
-        self.loop.engine.transcribe(speak_to_pcm16(WARM_UP_SENTENCE))
         self.agent = device.agent
         device.agent.set_talk_handler(self._turn)
 

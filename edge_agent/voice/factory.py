@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 
 from edge_agent.agent import Agent
 from edge_agent.voice.dialog import DialogManager
@@ -27,6 +28,24 @@ def build_engine(settings: VoiceSettings) -> SpeechToText:
     from edge_agent.voice.pocketsphinx_engine import PocketsphinxEngine
 
     return PocketsphinxEngine(settings.data_dir / "stt", rejection_margin=settings.rejection_margin)
+
+
+WARM_UP_SENTENCE = "good morning, what time is it"
+
+
+def warm_up_engine(engine: SpeechToText) -> None:
+    """Let the recogniser hear one sentence before the patient's first.
+
+    pocketsphinx's running cepstral mean starts from defaults and misreads a cold first
+    sentence ("I have a bad headache" heard as "i do not want to take it"); one spoken sentence
+    at start settles it. Without espeak-ng the engine starts cold, which is logged.
+    """
+    from edge_agent.voice.audio import speak_to_pcm16
+
+    try:
+        engine.transcribe(speak_to_pcm16(WARM_UP_SENTENCE))
+    except (OSError, subprocess.CalledProcessError) as exc:
+        log.warning("speech recogniser not warmed up (espeak-ng unavailable: %s)", exc)
 
 
 def build_runner(settings: VoiceSettings) -> ModelRunner | None:
@@ -65,8 +84,13 @@ def build_voice_loop(
     engine: SpeechToText | None = None,
     runner: ModelRunner | None = None,
 ) -> VoiceLoop:
-    """A voice loop for `agent` (not yet attached): real microphone unless one is given."""
-    engine = engine or build_engine(settings)
+    """A voice loop for `agent` (not yet attached): real microphone unless one is given.
+
+    An engine built here is warmed up first; one passed in is used as it is.
+    """
+    if engine is None:
+        engine = build_engine(settings)
+        warm_up_engine(engine)
     if runner is None:
         runner = build_runner(settings)
     dialog = DialogManager(agent.actions, agent.clock, runner=runner)

@@ -53,3 +53,14 @@ def test_the_domain_language_model_is_a_valid_arpa_file_over_the_grammar_words()
     assert "\t".join(["-99.0000", "<s>"]) in arpa
     assert grammar.vocabulary() == {"i", "took", "my", "the", "pills", "now"}
     assert arpa.rstrip().endswith("\\end\\")
+
+
+def test_a_freshly_built_recogniser_hears_the_patients_first_sentence(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from edge_agent.voice.factory import warm_up_engine
+
+    engine = PocketsphinxEngine(tmp_path_factory.mktemp("cold-stt"))
+    warm_up_engine(engine)
+    heard = engine.transcribe(speak_to_pcm16("I have a bad headache")).text
+    assert "headache" in heard, f"the first sentence after start-up was heard as {heard!r}"
