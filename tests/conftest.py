@@ -27,6 +27,13 @@ def database_url(pg_admin_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def migrated_template(pg_admin_url: str) -> Iterator[str]:
+    """A cloud database migrated once per session; tests copy it with `fresh_database`."""
+    with services.migrated_template(pg_admin_url) as name:
+        yield name
+
+
+@pytest.fixture(scope="session")
 def mqtt_url() -> Iterator[str]:
     """URL of the shared test broker (configured Mosquitto, or embedded amqtt)."""
     with services.mqtt_broker() as url:

@@ -17,7 +17,6 @@ from tests.analytics.history import History
 from tests.cloud import conftest as cloud_fixtures
 
 # The cloud tests' fixtures: a template database migrated once per session, cloned per test.
-migrated_template = cloud_fixtures.migrated_template
 cloud_db_url = cloud_fixtures.cloud_db_url
 cloud_settings = cloud_fixtures.cloud_settings
 engine = cloud_fixtures.engine

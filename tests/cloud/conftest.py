@@ -16,7 +16,6 @@ from sqlalchemy.pool import NullPool
 
 from cloud.app import create_app
 from cloud.config import CloudSettings
-from cloud.db import migrate
 from cloud.db.engine import make_engine, make_session_factory, sqlalchemy_url
 from cloud.db.seed import DemoSeeder
 from cloud.users.models import User
@@ -27,20 +26,6 @@ from tests.support import services
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 # The seeded template is made as of this instant, so re-seeding in a test is exactly repeatable.
 SEED_NOW = datetime.now(UTC)
-
-
-@pytest.fixture(scope="session")
-def migrated_template(pg_admin_url: str) -> Iterator[str]:
-    """Name of a database migrated to head once per session, the template of every test's."""
-    name = f"medmind_template_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    migrate.upgrade(services._with_database(pg_admin_url, name))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -97,7 +82,7 @@ def seeded_template(pg_admin_url: str, migrated_template: str) -> Iterator[str]:
     with psycopg.connect(pg_admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
     engine = create_engine(
-        sqlalchemy_url(services._with_database(pg_admin_url, name)), poolclass=NullPool
+        sqlalchemy_url(services.with_database(pg_admin_url, name)), poolclass=NullPool
     )
     with Session(engine) as session:
         DemoSeeder(session, now=SEED_NOW).run()

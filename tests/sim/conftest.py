@@ -6,9 +6,8 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 
 from firmware_sim.stack import LocalCloud
@@ -19,24 +18,6 @@ from tests.support import services
 def anyio_backend() -> str:
     """The console runs on asyncio (textual's loop)."""
     return "asyncio"
-
-
-@pytest.fixture(scope="session")
-def migrated_template(pg_admin_url: str) -> Iterator[str]:
-    """A database migrated once, copied for each test (migrating per test costs seconds)."""
-    from cloud.db import migrate
-
-    name = f"medmind_sim_template_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(pg_admin_url)
-    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    migrate.upgrade(url)
-    try:
-        yield name
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 
-import psycopg
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from cloud.db import migrate
 from cloud.db.engine import make_session_factory, sqlalchemy_url
 from tests.support import services
 from tests.sync.support import INGEST_BROKER_CONFIG
 
 
-@pytest.fixture(scope="session")
-def sync_template(pg_admin_url: str) -> Iterator[str]:
-    """A database migrated once per session; each test gets a copy."""
-    name = f"medmind_sync_template_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    migrate.upgrade(services._with_database(pg_admin_url, name))
-    try:
-        yield name
-    finally:
-        with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture
-def sync_db_url(pg_admin_url: str, sync_template: str) -> Iterator[str]:
+def sync_db_url(pg_admin_url: str, migrated_template: str) -> Iterator[str]:
     """SQLAlchemy URL of this test's migrated database."""
-    with services.fresh_database(pg_admin_url, template=sync_template) as url:
+    with services.fresh_database(pg_admin_url, template=migrated_template) as url:
         yield sqlalchemy_url(url)
 
 
