@@ -34,8 +34,8 @@ class Run:
 
 
 def run_driver(data_dir: Path, *, kill_at_minute: int | None, kill_after_s: float | None) -> Run:
-    """Run the driver once; SIGKILL it once it reports `kill_at_minute`, or after `kill_after_s`
-    seconds (while it may still be booting). Both None: let it finish the day."""
+    """Run the driver once; SIGKILL it once it reports `kill_at_minute` or after `kill_after_s`
+    seconds (while it may still be booting), whichever comes first. Both None: let it finish."""
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.edge.power_loss_driver", str(data_dir)],
         cwd=REPO,
@@ -60,7 +60,7 @@ def run_driver(data_dir: Path, *, kill_at_minute: int | None, kill_after_s: floa
     reader = threading.Thread(target=read)
     reader.start()
     if kill_at_minute is not None:
-        reached.wait(timeout=120)
+        reached.wait(timeout=kill_after_s or 120)
     killed = kill_at_minute is not None or kill_after_s is not None
     try:
         child.wait(timeout=0 if kill_at_minute is not None else kill_after_s or 120)
@@ -85,8 +85,14 @@ def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path: Path) -> N
         if kills >= KILLS or position >= LAST_MINUTE - 1:
             run = run_driver(data_dir, kill_at_minute=None, kill_after_s=None)
         elif rng.random() < 0.25:
-            # Mid-boot: imports, migrations, plan application, start-up catch-up.
-            run = run_driver(data_dir, kill_at_minute=None, kill_after_s=rng.uniform(0.4, 1.6))
+            # Mid-boot: imports, migrations, plan application, start-up catch-up. The minute
+            # bound keeps a fast machine from finishing the whole day before the kill lands.
+            bound = position + 1 + int((LAST_MINUTE - position) / (KILLS - kills + 1))
+            run = run_driver(
+                data_dir,
+                kill_at_minute=min(bound, LAST_MINUTE - 1),
+                kill_after_s=rng.uniform(0.4, 1.6),
+            )
         else:
             # Mid-day, often right at a press so the kill lands in or around its transaction.
             # Spread the remaining kills over the rest of the day.
