@@ -52,6 +52,8 @@ class EventLoop:
         self._counter = itertools.count()
         self._stopped = False
         self._running = threading.Lock()
+        # The thread in `run_forever()`, if any (see `stop()`).
+        self._runner: int | None = None
         if isinstance(clock, VirtualClock):
             clock.attach(self)
 
@@ -108,17 +110,31 @@ class EventLoop:
 
     def run_forever(self) -> None:
         """Run until `stop()`: sleep on a condition until the next deadline or posted event."""
-        while True:
-            self.run_due()
-            with self._cond:
-                if self._stopped:
-                    return
-                if self._events:
-                    continue
-                self._cond.wait(self._wait_seconds())
+        self._runner = threading.get_ident()
+        try:
+            while True:
+                self.run_due()
+                with self._cond:
+                    if self._stopped:
+                        return
+                    if self._events:
+                        continue
+                    self._cond.wait(self._wait_seconds())
+        finally:
+            self._runner = None
 
     def stop(self) -> None:
-        """Make `run_forever()` return (safe from any thread, e.g. a signal handler)."""
+        """Make `run_forever()` return (safe from any thread, and from a signal handler)."""
+        if threading.get_ident() == self._runner:
+            # A signal handler runs on the loop's own thread wherever it was interrupted, maybe
+            # between its check of `_stopped` and its wait, holding the (reentrant) lock: a
+            # notify from here would reach nobody. Another thread gets the lock only once this
+            # one waits (or is done), so its notify cannot be lost.
+            threading.Thread(target=self._set_stopped, name="loop-stop").start()
+            return
+        self._set_stopped()
+
+    def _set_stopped(self) -> None:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()

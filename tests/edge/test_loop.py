@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from edge_agent.clock import RealClock, VirtualClock
 from edge_agent.loop import EventLoop
@@ -76,3 +77,36 @@ def test_real_loop_wakes_for_posted_events_and_stops() -> None:
     loop.stop()
     worker.join(timeout=5)
     assert not worker.is_alive()
+
+
+class _SignalOnRead(RealClock):
+    """A real clock that raises SIGUSR1 on the reading thread at its n-th read from now."""
+
+    def __init__(self) -> None:
+        self.reads_until_signal = 0
+
+    def now(self) -> datetime:
+        if self.reads_until_signal > 0:
+            self.reads_until_signal -= 1
+            if self.reads_until_signal == 0:
+                signal.raise_signal(signal.SIGUSR1)
+        return super().now()
+
+
+def test_stop_from_a_signal_handler_just_before_the_loop_waits_still_ends_it() -> None:
+    # The loop reads the clock with its lock held right before it sleeps; a SIGTERM handler
+    # that runs there (on the same thread) used to notify nobody, and the loop slept on.
+    clock = _SignalOnRead()
+    loop = EventLoop(clock)
+    loop.call_at(clock.now() + timedelta(hours=1), lambda: None)
+    previous = signal.signal(signal.SIGUSR1, lambda signum, frame: loop.stop())
+    watchdog = threading.Timer(10, loop.stop)
+    try:
+        # Read 1: looking for due timers; read 2: computing the wait, after the stop check.
+        clock.reads_until_signal = 2
+        watchdog.start()
+        loop.run_forever()
+        assert watchdog.is_alive(), "stop() from the signal handler was lost: the loop slept on"
+    finally:
+        watchdog.cancel()
+        signal.signal(signal.SIGUSR1, previous)
