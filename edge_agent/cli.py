@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-import signal
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Annotated, Any, Protocol
 
 import typer
+
+from shared.signals import stop_on_termination
 
 app = typer.Typer(help="The bedside device agent.", no_args_is_help=True)
 
@@ -85,11 +85,7 @@ def run(
         settings, clock=RealClock(), speaker=build_speaker(settings.audio), hardware=hardware
     )
 
-    def shutdown(signum: int, frame: FrameType | None) -> None:
-        agent.stop()
-
-    signal.signal(signal.SIGTERM, shutdown)
-    signal.signal(signal.SIGINT, shutdown)
+    stop_on_termination(agent.stop)
     agent.start()
     sync = _start_sync(agent, settings)
     stop_voice = _start_voice(agent) if voice else None

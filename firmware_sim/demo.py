@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import signal
 import tempfile
 import threading
 import time
@@ -21,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +29,7 @@ from firmware_sim.plans import demo_plan
 from firmware_sim.stack import LocalCloud
 from firmware_sim.voice import SpokenVoice
 from shared.enums import Button
+from shared.signals import stop_on_termination
 
 Echo = Callable[[str], None]
 DEMO_ADMIN = "admin@medmind.example"
@@ -149,7 +148,8 @@ class Demo:
             self._summary()
             self._shutdown()
 
-    def request_stop(self, signum: int = 0, frame: FrameType | None = None) -> None:
+    def request_stop(self) -> None:
+        """End the demo early (from any thread)."""
         self.stop_event.set()
 
     def _seed(self) -> None:
@@ -345,6 +345,5 @@ def run_demo(
             workdir=Path(workdir),
             api_port=api_port,
         )
-        signal.signal(signal.SIGINT, demo.request_stop)
-        signal.signal(signal.SIGTERM, demo.request_stop)
+        stop_on_termination(demo.request_stop)
         demo.run()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from typing import Annotated
 
 import typer
+
+from shared.signals import stop_on_termination
 
 
 def ingest(
@@ -33,8 +34,7 @@ def ingest(
     settings = IngestSettings(**overrides)  # type: ignore[arg-type]
     engine = make_engine(get_settings())
     stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    stop_on_termination(stop.set)
     worker = IngestWorker(make_session_factory(engine), MqttSettings(), settings)
     typer.echo(f"ingest worker {settings.name} starting", err=True)
     try:
