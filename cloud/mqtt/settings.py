@@ -1,4 +1,5 @@
-"""Settings of the cloud's MQTT clients (`MEDMIND_MQTT_*`): broker, service account, sharing."""
+"""Settings of the cloud's MQTT side (`MEDMIND_MQTT_*`): broker, service account, sharing,
+the token of the EMQX hooks."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ class MqttSettings(BaseSettings):
     protocol: Literal["3.1.1", "5"] = "3.1.1"
     keepalive_s: int = Field(default=30, ge=5, le=3600)
     shared_group: str = Field(default="ingest", pattern=r"^[A-Za-z0-9_-]+$")
+    hook_token: SecretStr | None = Field(
+        default=None,
+        description="Shared secret EMQX sends in the X-MedMind-Hook-Token header of its "
+        "authentication and authorization hook requests. Without it the hooks answer only in "
+        "environment=development.",
+    )
     shared_subscription: bool = Field(
         default=True,
         description="Subscribe through $share/<group>/ (Mosquitto, EMQX). The embedded amqtt "

@@ -37,6 +37,13 @@ def test_emqx_authenticates_and_authorises_through_the_cloud(compose: dict[str, 
     assert env["EMQX_AUTHENTICATION__1__URL"].endswith("/api/v1/mqtt/auth")
     assert env["EMQX_AUTHORIZATION__SOURCES__1__URL"].endswith("/api/v1/mqtt/acl")
     assert env["EMQX_AUTHORIZATION__NO_MATCH"] == "deny"
+    for hook in ("EMQX_AUTHENTICATION__1__HEADERS", "EMQX_AUTHORIZATION__SOURCES__1__HEADERS"):
+        assert '"x-medmind-hook-token" = "${MEDMIND_MQTT_HOOK_TOKEN' in env[hook], hook
+
+
+def test_the_cloud_expects_the_token_emqx_sends(compose: dict[str, Any]) -> None:
+    cloud_env = compose["services"]["api"]["environment"]
+    assert cloud_env["MEDMIND_MQTT_HOOK_TOKEN"].startswith("${MEDMIND_MQTT_HOOK_TOKEN")
 
 
 def _command_exists(root: object, words: list[str]) -> bool:

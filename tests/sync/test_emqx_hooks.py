@@ -9,8 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.app import create_app
+from cloud.broker_auth.router import HOOK_TOKEN_HEADER
 from cloud.config import CloudSettings
 from tests.sync.support import SERVICE_PASSWORD, SERVICE_USER, register_devices
+
+HOOK_TOKEN = "emqx-hook-token-for-tests"
 
 
 @pytest.fixture
@@ -19,6 +22,7 @@ def api(
 ) -> Iterator[TestClient]:
     monkeypatch.setenv("MEDMIND_MQTT_USERNAME", SERVICE_USER)
     monkeypatch.setenv("MEDMIND_MQTT_PASSWORD", SERVICE_PASSWORD)
+    monkeypatch.setenv("MEDMIND_MQTT_HOOK_TOKEN", HOOK_TOKEN)
     register_devices(sessions, ["pi-alice", "pi-bob"], passwords={"pi-alice": "alice-secret"})
     settings = CloudSettings(environment="test", database_url=sync_db_url, jwt_secret="k" * 40)
     with TestClient(create_app(settings)) as client:
@@ -27,14 +31,14 @@ def api(
 
 def _auth(api: TestClient, username: str, password: str, clientid: str) -> dict[str, object]:
     body = {"username": username, "password": password, "clientid": clientid}
-    response = api.post("/api/v1/mqtt/auth", json=body)
+    response = api.post("/api/v1/mqtt/auth", json=body, headers={HOOK_TOKEN_HEADER: HOOK_TOKEN})
     assert response.status_code == 200, response.text
     return dict(response.json())
 
 
 def _acl(api: TestClient, username: str, action: str, topic: str) -> str:
     body = {"username": username, "clientid": username, "topic": topic, "action": action}
-    response = api.post("/api/v1/mqtt/acl", json=body)
+    response = api.post("/api/v1/mqtt/acl", json=body, headers={HOOK_TOKEN_HEADER: HOOK_TOKEN})
     assert response.status_code == 200, response.text
     return str(response.json()["result"])
 
@@ -64,3 +68,35 @@ def test_a_device_publishes_and_subscribes_only_below_its_own_prefix(api: TestCl
     assert _acl(api, "pi-alice", "subscribe", "#") == "deny"
     assert _acl(api, "pi-alice", "subscribe", "medmind/v1/devices/+/down/#") == "deny"
     assert _acl(api, "stranger", "publish", f"{own}/up/dose_event") == "deny"
+
+
+@pytest.mark.parametrize("headers", [{}, {HOOK_TOKEN_HEADER: "guess"}], ids=["none", "wrong"])
+def test_only_the_broker_may_ask_the_hooks(api: TestClient, headers: dict[str, str]) -> None:
+    # Otherwise anyone reaching the API could try device secrets here without a rate limit.
+    body = {"username": "pi-alice", "password": "alice-secret", "clientid": "pi-alice"}
+    response = api.post("/api/v1/mqtt/auth", json=body, headers=headers)
+    assert response.status_code == 401, response.text
+    assert "allow" not in response.text
+    acl = {"username": "pi-alice", "clientid": "pi-alice", "topic": "#", "action": "subscribe"}
+    assert api.post("/api/v1/mqtt/acl", json=acl, headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize(("environment", "status"), [("production", 403), ("development", 200)])
+def test_without_a_configured_token_the_hooks_answer_only_in_development(
+    sync_db_url: str,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    environment: str,
+    status: int,
+) -> None:
+    monkeypatch.delenv("MEDMIND_MQTT_HOOK_TOKEN", raising=False)
+    register_devices(sessions, ["pi-alice"], passwords={"pi-alice": "alice-secret"})
+    settings = CloudSettings(
+        environment=environment,  # type: ignore[arg-type]
+        database_url=sync_db_url,
+        jwt_secret="k" * 40,
+    )
+    body = {"username": "pi-alice", "password": "alice-secret", "clientid": "pi-alice"}
+    with TestClient(create_app(settings)) as client:
+        response = client.post("/api/v1/mqtt/auth", json=body)
+    assert response.status_code == status, response.text
