@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -16,9 +16,12 @@ from cloud.deps import DbSession, Settings
 from cloud.devices.auth import AuthenticatedDevice
 from cloud.devices.models import Device
 from cloud.errors import ValidationFailedError, validation_details
+from cloud.voice.completions_runner import CompletionsRunner
 from cloud.voice.schemas import TranscriptIn, VoiceOut
 from cloud.voice.service import VoiceService
+from cloud.voice.settings import CloudLlmSettings
 from cloud.voice.speech import read_wav, recognizer
+from shared.understanding import ModelRunner
 
 router = APIRouter(tags=["device"])
 
@@ -44,14 +47,36 @@ REQUEST_BODY: dict[str, Any] = {
 }
 
 
-def _from_transcript(db: DbSession, device: Device, raw: bytes) -> VoiceOut:
+async def voice_runner(request: Request) -> ModelRunner | None:
+    """The app's model runner, made on first use from `MEDMIND_CLOUD_LLM_*` (None: rules only)."""
+    state = request.app.state
+    if not hasattr(state, "voice_runner"):
+        settings = CloudLlmSettings()
+        state.voice_runner = (
+            None
+            if settings.url is None
+            else CompletionsRunner(
+                settings.url,
+                settings.model,
+                api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+                timeout_s=settings.timeout_s,
+            )
+        )
+    runner: ModelRunner | None = state.voice_runner
+    return runner
+
+
+VoiceRunner = Annotated[ModelRunner | None, Depends(voice_runner)]
+
+
+def _from_transcript(service: VoiceService, device: Device, raw: bytes) -> VoiceOut:
     try:
         body = TranscriptIn.model_validate_json(raw)
     except ValidationError as exc:
         raise ValidationFailedError(
             f"invalid transcript: {exc.errors()[0]['msg']}", validation_details(exc.errors())
         ) from None
-    return VoiceService(db).handle(
+    return service.handle(
         device,
         body.transcript,
         conversation_id=body.conversation_id,
@@ -62,7 +87,7 @@ def _from_transcript(db: DbSession, device: Device, raw: bytes) -> VoiceOut:
 
 
 def _from_audio(
-    db: DbSession,
+    service: VoiceService,
     device: Device,
     settings: CloudSettings,
     data: bytes,
@@ -75,7 +100,7 @@ def _from_audio(
     latency_ms = (time.perf_counter() - started) * 1000.0
     if not transcript:
         raise ValidationFailedError("no speech was recognised in the audio")
-    return VoiceService(db).handle(
+    return service.handle(
         device,
         transcript,
         conversation_id=conversation_id,
@@ -90,14 +115,19 @@ def _from_audio(
     openapi_extra={"requestBody": REQUEST_BODY},
 )
 async def device_voice(
-    request: Request, device: AuthenticatedDevice, db: DbSession, settings: Settings
+    request: Request,
+    device: AuthenticatedDevice,
+    db: DbSession,
+    settings: Settings,
+    runner: VoiceRunner,
 ) -> VoiceOut:
     """Understand what the patient said (a transcript, or WAV audio transcribed here), store
     it as an interaction, and act on it (alert, symptom, answer)."""
+    service = VoiceService(db, runner)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         raw = await request.body()
-        return await run_in_threadpool(_from_transcript, db, device, raw)
+        return await run_in_threadpool(_from_transcript, service, device, raw)
     if not content_type.startswith("multipart/form-data"):
         raise ValidationFailedError(
             "send application/json (a transcript) or multipart/form-data (audio)"
@@ -116,4 +146,4 @@ async def device_voice(
         conversation_id = uuid.UUID(raw_id) if isinstance(raw_id, str) and raw_id else None
     except ValueError:
         raise ValidationFailedError("conversation_id must be a UUID") from None
-    return await run_in_threadpool(_from_audio, db, device, settings, data, conversation_id)
+    return await run_in_threadpool(_from_audio, service, device, settings, data, conversation_id)

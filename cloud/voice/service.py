@@ -1,9 +1,11 @@
 """Handle one utterance sent to the cloud: understand it the device's way, store it, act on it.
 
-The understanding is `shared.understanding.understand` with rules only (the cloud brings no
-model runner yet), so the result is the same as a device without a model. Emergencies raise a
-critical alert, reported symptoms are logged, medication questions are answered from the
-current plan; every utterance is stored as an interaction of a `cloud_voice` conversation.
+The understanding is `shared.understanding.understand`, the device's code: rules, then the
+cloud's model runner where rules are unsure (`cloud.voice.completions_runner`, when
+`MEDMIND_CLOUD_LLM_URL` names a server; without one, rules only, like a device without a
+model). Emergencies raise a critical alert, reported symptoms are logged, medication questions
+are answered from the current plan; every utterance is stored as an interaction of a
+`cloud_voice` conversation, and a model pass as its `llm_requests` row.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from cloud.alerts.service import AlertService
-from cloud.conversations.models import Conversation, InteractionLog
+from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.devices.models import Device
 from cloud.errors import NotFoundError
 from cloud.medications.models import Medication
@@ -25,14 +27,15 @@ from cloud.questions.models import MedicationQuestionLog
 from cloud.symptoms.models import SymptomLog
 from cloud.voice.schemas import VoiceOut
 from shared.enums import AlertLevel, AlertType, Intent
-from shared.understanding import Understanding, understand
+from shared.understanding import ModelRunner, Understanding, understand
 
 
 class VoiceService:
     """One utterance from a device; owns its transaction."""
 
-    def __init__(self, db: Session) -> None:
+    def __init__(self, db: Session, runner: ModelRunner | None = None) -> None:
         self.db = db
+        self.runner = runner
 
     def handle(
         self,
@@ -52,7 +55,12 @@ class VoiceService:
         medications = list(
             self.db.scalars(select(Medication.name).where(Medication.patient_id == patient_id))
         )
-        outcome = understand(transcript, known_medications=medications, alternatives=alternatives)
+        outcome = understand(
+            transcript,
+            runner=self.runner,
+            known_medications=medications,
+            alternatives=alternatives,
+        )
         result = outcome.understanding
         conversation = conversation_id or uuid.uuid4()
         self.db.execute(
@@ -122,6 +130,15 @@ class VoiceService:
             latency_ms=outcome.latency_ms,
         )
         self.db.add(interaction)
+        if outcome.llm_call is not None:
+            self.db.flush()  # the interaction row first: the model pass refers to it
+            self.db.add(
+                LlmRequest(
+                    interaction_id=interaction.id,
+                    patient_id=patient_id,
+                    **outcome.llm_call.model_dump(),
+                )
+            )
         self.db.commit()
         return VoiceOut(
             conversation_id=conversation,
