@@ -1,7 +1,9 @@
 """A sliding-window limit on failed logins, per email and per client address.
 
 Kept in process memory: each API process limits on its own, which bounds guessing to
-`limit x processes` per window, enough for a handful of stateless API replicas.
+`limit x processes` per window, enough for a handful of stateless API replicas. Only keys with
+recent failures are kept, and stale ones are swept as the table grows, so a stream of made-up
+emails cannot grow the process without bound.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+
+# Sweep stale keys once the table has grown to this size (then to twice what survived).
+SWEEP_FLOOR = 1024
 
 
 class LoginRateLimiter:
@@ -22,12 +27,24 @@ class LoginRateLimiter:
         self.window_s = window_s
         self.clock = clock
         self._failures: dict[str, deque[float]] = {}
+        self._sweep_at = SWEEP_FLOOR
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
+    @property
+    def tracked_keys(self) -> int:
+        """How many keys are remembered (recent failures, not yet swept)."""
+        with self._lock:
+            return len(self._failures)
+
+    def _recent(self, key: str, now: float) -> deque[float] | None:
+        failures = self._failures.get(key)
+        if failures is None:
+            return None
         while failures and failures[0] <= now - self.window_s:
             failures.popleft()
+        if not failures:
+            del self._failures[key]
+            return None
         return failures
 
     def retry_after(self, *keys: str) -> float | None:
@@ -37,7 +54,7 @@ class LoginRateLimiter:
             waits = [
                 failures[0] + self.window_s - now
                 for key in keys
-                if len(failures := self._recent(key, now)) >= self.limit
+                if (failures := self._recent(key, now)) is not None and len(failures) >= self.limit
             ]
         return max(waits) if waits else None
 
@@ -46,7 +63,14 @@ class LoginRateLimiter:
         now = self.clock()
         with self._lock:
             for key in keys:
-                self._recent(key, now).append(now)
+                failures = self._recent(key, now)
+                if failures is None:
+                    failures = self._failures[key] = deque()
+                failures.append(now)
+            if len(self._failures) >= self._sweep_at:
+                for key in list(self._failures):
+                    self._recent(key, now)
+                self._sweep_at = max(SWEEP_FLOOR, 2 * len(self._failures))
 
     def reset(self, *keys: str) -> None:
         """Forget the failures of keys (after a successful login)."""
