@@ -62,15 +62,13 @@ def insert_rows(
     return run_setwise(db, sql, arrays, returning=returning is not None)
 
 
-def run_setwise(
-    db: Session, sql: str, arrays: list[list[Any]], *, returning: bool = False
-) -> list[Any]:
-    """Run `sql` (one `%b` placeholder per array) on the session's connection and transaction;
-    the first column of each returned row if `returning`."""
+def run_setwise(db: Session, sql: str, params: list[Any], *, returning: bool = False) -> list[Any]:
+    """Run `sql` (one `%b` placeholder per parameter, mostly column arrays) on the session's
+    connection and transaction; the first column of each returned row if `returning`."""
     connection: Connection[Any] = db.connection().connection.driver_connection  # type: ignore[assignment]
     try:
         with connection.cursor(binary=True) as cursor:
-            cursor.execute(sql, arrays)
+            cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()] if returning else []
     except psycopg.Error as exc:
         # As SQLAlchemy would raise it (IntegrityError, ...), so callers handle one family.

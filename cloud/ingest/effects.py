@@ -1,13 +1,15 @@
 """What each new device message changes in the database, written set-wise per batch.
 
 `EffectWriter.add` collects the rows a message implies; `flush` writes them with one
-multi-row statement per table (executemany for updates). Rows that carry their own id
+statement over column arrays per table (dose events and their occurrences share one), so a
+batch costs a handful of statements whatever its size. Rows that carry their own id
 (symptoms, questions, alerts, conversations) are inserted with ON CONFLICT DO NOTHING, so a
 message re-sent under a new message id still does not double them.
 
 Dose events: the occurrence is inserted from the event if the cloud has not expanded it yet
 (window lengths from the cloud's copy of the plan item, else the contract defaults), the event
-is logged, and the occurrence takes the event's decision unless it already holds a newer one.
+is logged, and the occurrence takes the event's decision unless it already holds a newer one
+(a new occurrence is inserted already decided).
 A person's decision (button, voice, remote) always beats a timeout "missed", whatever the order
 in which they arrive, so a late "taken" is never overwritten by the cloud's missed-dose job.
 """
@@ -16,19 +18,18 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog
 from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.db.base import table_of
-from cloud.devices.models import Device, DeviceEvent, DeviceHeartbeat
-from cloud.doses.models import DoseEventLog, DoseOccurrence
+from cloud.devices.models import DeviceEvent, DeviceHeartbeat
 from cloud.ingest.bulk import insert_rows, run_setwise
 from cloud.plans.models import MedicationPlan, MedicationPlanItem
 from cloud.questions.models import MedicationQuestionLog
@@ -54,8 +55,8 @@ DEFAULT_LATE_WINDOW = timedelta(minutes=PlanItem.model_fields["late_window_minut
 APPLY_DOSE_DECISION = text(
     """
     UPDATE dose_occurrences AS occ
-    SET status = :status, decided_at = :decided_at, source = :source,
-        decided_by_event_id = :event_id, updated_at = now()
+    SET status = :status, decided_at = :decided_at, source = :source, updated_at = now(),
+        decided_by_event_id = (SELECT id FROM dose_event_logs WHERE message_id = :message_id)
     WHERE occ.id = :occurrence_id
       AND (
         occ.status = 'pending'
@@ -72,9 +73,10 @@ APPLY_DOSE_DECISION = text(
 APPLY_DOSE_DECISIONS_SETWISE = """
     UPDATE dose_occurrences AS occ
     SET status = d.status, decided_at = d.decided_at, source = d.source,
-        decided_by_event_id = d.event_id, updated_at = now()
+        decided_by_event_id = event.id, updated_at = now()
     FROM unnest(%b::uuid[], %b::text[], %b::timestamptz[], %b::text[], %b::uuid[])
-        AS d(occurrence_id, status, decided_at, source, event_id)
+        AS d(occurrence_id, status, decided_at, source, message_id)
+    JOIN dose_event_logs AS event ON event.message_id = d.message_id
     WHERE occ.id = d.occurrence_id
       AND (
         occ.status = 'pending'
@@ -86,16 +88,119 @@ APPLY_DOSE_DECISIONS_SETWISE = """
 """
 
 
-def _apply_decisions(db: Session, decisions: list[dict[str, Any]]) -> None:
+# Summaries of the days (and their weeks) a batch's dose events touch no longer hold. Rows are
+# locked in id order (the sub-select) so two workers marking the same summaries cannot deadlock.
+MARK_SUMMARIES_STALE = """
+    WITH days AS (
+        SELECT * FROM unnest(%b::uuid[], %b::date[], %b::date[]) AS d(patient_id, day, week)
+    ),
+    daily AS (
+        UPDATE daily_patient_summaries AS s SET stale = true
+        FROM (
+            SELECT t.id FROM daily_patient_summaries AS t
+            JOIN days ON t.patient_id = days.patient_id AND t.summary_date = days.day
+            WHERE NOT t.stale ORDER BY t.id FOR NO KEY UPDATE OF t
+        ) AS locked
+        WHERE s.id = locked.id
+    )
+    UPDATE weekly_patient_summaries AS s SET stale = true
+    FROM (
+        SELECT t.id FROM weekly_patient_summaries AS t
+        JOIN days ON t.patient_id = days.patient_id AND t.week_start = days.week
+        WHERE NOT t.stale ORDER BY t.id FOR NO KEY UPDATE OF t
+    ) AS locked
+    WHERE s.id = locked.id
+"""
+
+
+# What heartbeats and plan_applied messages say about their device (a null keeps the value).
+# Rows are locked in id order, as when ingest touches the devices.
+UPDATE_DEVICES = """
+    UPDATE devices AS d
+    SET software_version = coalesce(locked.software_version, d.software_version),
+        clock_offset_s = coalesce(locked.clock_offset_s, d.clock_offset_s),
+        plan_version_applied = coalesce(locked.plan_version, d.plan_version_applied),
+        updated_at = now()
+    FROM (
+        SELECT t.id, u.software_version, u.clock_offset_s, u.plan_version FROM devices AS t
+        JOIN unnest(%b::uuid[], %b::text[], %b::float8[], %b::int[])
+            AS u(pk, software_version, clock_offset_s, plan_version) ON t.id = u.pk
+        ORDER BY t.id FOR NO KEY UPDATE OF t
+    ) AS locked
+    WHERE d.id = locked.id
+"""
+
+
+# A batch's dose events and the occurrences they name, in ONE statement: the occurrence and
+# the event deciding it reference each other (foreign keys are checked at the end of the
+# statement). Event ids are made by the server; a new occurrence decided by one event of the
+# batch names that event through its message id. Returns the ids of the occurrences inserted.
+DOSE_EVENT_COLUMNS = 12
+INSERT_DOSES = """
+    WITH events AS (
+        INSERT INTO dose_event_logs (
+            message_id, occurrence_id, patient_id, device_pk, status, source, decided_at,
+            received_at, as_needed, skip_reason, reminders_sent, snoozes
+        )
+        SELECT * FROM unnest(
+            %b::uuid[], %b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::text[],
+            %b::timestamptz[], %b::timestamptz[], %b::bool[], %b::text[], %b::int[], %b::int[]
+        )
+        RETURNING id, message_id
+    )
+    INSERT INTO dose_occurrences (
+        id, patient_id, plan_version_id, plan_id, plan_version, item_id, medication_name, dose,
+        unit, local_date, slot, due_at, on_time_until, missed_after, as_needed, status,
+        decided_at, source, decided_by_event_id
+    )
+    SELECT o.id, o.patient_id, o.plan_version_id, o.plan_id, o.plan_version, o.item_id,
+        o.medication_name, o.dose, o.unit, o.local_date, o.slot, o.due_at, o.on_time_until,
+        o.missed_after, o.as_needed, o.status, o.decided_at, o.source, events.id
+    FROM unnest(
+        %b::uuid[], %b::uuid[], %b::uuid[], %b::uuid[], %b::int[], %b::uuid[], %b::text[],
+        %b::float8[], %b::text[], %b::date[], %b::text[], %b::timestamptz[], %b::timestamptz[],
+        %b::timestamptz[], %b::bool[], %b::text[], %b::timestamptz[], %b::text[], %b::uuid[]
+    ) AS o(
+        id, patient_id, plan_version_id, plan_id, plan_version, item_id, medication_name, dose,
+        unit, local_date, slot, due_at, on_time_until, missed_after, as_needed, status,
+        decided_at, source, deciding_message_id
+    )
+    LEFT JOIN events ON events.message_id = o.deciding_message_id
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id
+"""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A dose event's decision about its occurrence (the event is found by its message id)."""
+
+    occurrence_id: uuid.UUID
+    status: str
+    decided_at: datetime
+    source: str
+    message_id: uuid.UUID
+
+
+def _apply_decisions(db: Session, decisions: list[Decision]) -> None:
     """Apply dose decisions (in decided_at order) with the rule of APPLY_DOSE_DECISION."""
-    counts = Counter(d["occurrence_id"] for d in decisions)
-    single = [d for d in decisions if counts[d["occurrence_id"]] == 1]
-    repeated = [d for d in decisions if counts[d["occurrence_id"]] > 1]
+    counts = Counter(d.occurrence_id for d in decisions)
+    single = [d for d in decisions if counts[d.occurrence_id] == 1]
+    repeated = [d for d in decisions if counts[d.occurrence_id] > 1]
     if single:
-        columns = ("occurrence_id", "status", "decided_at", "source", "event_id")
-        run_setwise(db, APPLY_DOSE_DECISIONS_SETWISE, [[d[c] for d in single] for c in columns])
+        run_setwise(
+            db,
+            APPLY_DOSE_DECISIONS_SETWISE,
+            [
+                [d.occurrence_id for d in single],
+                [d.status for d in single],
+                [d.decided_at for d in single],
+                [d.source for d in single],
+                [d.message_id for d in single],
+            ],
+        )
     if repeated:
-        db.execute(APPLY_DOSE_DECISION, repeated)
+        db.execute(APPLY_DOSE_DECISION, [asdict(d) for d in repeated])
 
 
 @dataclass(frozen=True)
@@ -328,31 +433,18 @@ class EffectWriter:
     # -- writers ----------------------------------------------------------------------------
 
     def _flush_device_updates(self) -> None:
-        devices = table_of(Device)
-        rows = [
-            {
-                "pk": pk,
-                "software_version": values.get("software_version"),
-                "clock_offset_s": values.get("clock_offset_s"),
-                "plan_version": values.get("applied_version", values.get("plan_version")),
-            }
-            for pk, values in sorted(self._device_updates.items())
-        ]
-        if not rows:
+        if not self._device_updates:
             return
-        self.db.execute(
-            update(devices)
-            .where(devices.c.id == bindparam("pk"))
-            .values(
-                software_version=func.coalesce(
-                    bindparam("software_version"), devices.c.software_version
-                ),
-                clock_offset_s=func.coalesce(bindparam("clock_offset_s"), devices.c.clock_offset_s),
-                plan_version_applied=func.coalesce(
-                    bindparam("plan_version"), devices.c.plan_version_applied
-                ),
-            ),
-            rows,
+        ordered = sorted(self._device_updates.items())
+        run_setwise(
+            self.db,
+            UPDATE_DEVICES,
+            [
+                [pk for pk, _ in ordered],
+                [values.get("software_version") for _, values in ordered],
+                [values.get("clock_offset_s") for _, values in ordered],
+                [v.get("applied_version", v.get("plan_version")) for _, v in ordered],
+            ],
         )
 
     def _flush_conversations(self) -> None:
@@ -405,96 +497,103 @@ class EffectWriter:
         if not self._doses:
             return
         windows = self._item_windows([env.body for env, _, _ in self._doses])
-        occurrences: dict[uuid.UUID, dict[str, Any]] = {}
-        events: list[dict[str, Any]] = []
-        decisions: list[dict[str, Any]] = []
+        occurrences: dict[uuid.UUID, list[Any]] = {}
+        events: list[list[Any]] = [[] for _ in range(DOSE_EVENT_COLUMNS)]
+        decisions: list[Decision] = []
         stale_days: set[tuple[uuid.UUID, date]] = set()
+        received_at = self.received_at
         for envelope, device, shift in sorted(self._doses, key=lambda d: d[0].body.decided_at):
             body: DoseEventBody = envelope.body
-            window = windows.get((body.plan_id, body.plan_version, body.item_id))
-            # As-needed doses are due when taken, by the device clock; planned ones by the plan.
-            due_at = body.due_at + shift if body.as_needed else body.due_at
-            on_time = DEFAULT_ON_TIME if window is None else window.on_time
-            late = DEFAULT_LATE_WINDOW if window is None else window.late_window
-            if body.as_needed:
-                on_time = late = timedelta(0)
-            occurrences.setdefault(
-                body.occurrence_id,
-                {
-                    "id": body.occurrence_id,
-                    "patient_id": device.patient_id,
-                    "plan_version_id": None if window is None else window.plan_version_pk,
-                    "plan_id": body.plan_id,
-                    "plan_version": body.plan_version,
-                    "item_id": body.item_id,
-                    "medication_name": body.medication_name,
-                    "dose": None if window is None else window.dose,
-                    "unit": None if window is None else window.unit,
-                    "local_date": body.local_date,
-                    "slot": body.slot,
-                    "due_at": due_at,
-                    "on_time_until": due_at + on_time,
-                    "missed_after": due_at + late,
-                    "as_needed": body.as_needed,
-                    "status": DoseStatus.PENDING.value,
-                },
-            )
-            event_id = uuid.uuid4()
+            occurrence_id = body.occurrence_id
+            status = body.status.value
+            source = body.source.value
             decided_at = body.decided_at + shift
-            events.append(
-                {
-                    "id": event_id,
-                    "message_id": envelope.message_id,
-                    "occurrence_id": body.occurrence_id,
-                    "patient_id": device.patient_id,
-                    "device_pk": device.pk,
-                    "status": body.status.value,
-                    "source": body.source.value,
-                    "decided_at": decided_at,
-                    "received_at": self.received_at,
-                    "as_needed": body.as_needed,
-                    "skip_reason": body.skip_reason,
-                    "reminders_sent": body.reminders_sent,
-                    "snoozes": body.snoozes,
-                }
-            )
+            if occurrence_id not in occurrences:
+                window = windows.get((body.plan_id, body.plan_version, body.item_id))
+                # As-needed doses are due when taken, by the device clock; planned ones by plan.
+                due_at = body.due_at + shift if body.as_needed else body.due_at
+                on_time = DEFAULT_ON_TIME if window is None else window.on_time
+                late = DEFAULT_LATE_WINDOW if window is None else window.late_window
+                if body.as_needed:
+                    on_time = late = timedelta(0)
+                # In INSERT_DOSES' order; the decision (last four) is filled in below.
+                occurrences[occurrence_id] = [
+                    occurrence_id,
+                    device.patient_id,
+                    None if window is None else window.plan_version_pk,
+                    body.plan_id,
+                    body.plan_version,
+                    body.item_id,
+                    body.medication_name,
+                    None if window is None else window.dose,
+                    None if window is None else window.unit,
+                    body.local_date,
+                    body.slot,
+                    due_at,
+                    due_at + on_time,
+                    due_at + late,
+                    body.as_needed,
+                    DoseStatus.PENDING.value,
+                    None,
+                    None,
+                    None,
+                ]
+            # In INSERT_DOSES' order.
+            for column, value in zip(
+                events,
+                (
+                    envelope.message_id,
+                    occurrence_id,
+                    device.patient_id,
+                    device.pk,
+                    status,
+                    source,
+                    decided_at,
+                    received_at,
+                    body.as_needed,
+                    body.skip_reason,
+                    body.reminders_sent,
+                    body.snoozes,
+                ),
+                strict=True,
+            ):
+                column.append(value)
             if body.status is not DoseStatus.PENDING:
                 decisions.append(
-                    {
-                        "occurrence_id": body.occurrence_id,
-                        "status": body.status.value,
-                        "decided_at": decided_at,
-                        "source": body.source.value,
-                        "event_id": event_id,
-                    }
+                    Decision(occurrence_id, status, decided_at, source, envelope.message_id)
                 )
             assert device.patient_id is not None
             stale_days.add((device.patient_id, body.local_date))
-        insert_rows(
-            self.db, table_of(DoseOccurrence), list(occurrences.values()), on_conflict="(id)"
-        )
-        insert_rows(self.db, table_of(DoseEventLog), events)
-        if decisions:
-            _apply_decisions(self.db, decisions)
+        # The rule lets any decision through a pending occurrence, so a new occurrence that
+        # one event of the batch decides is inserted decided: its row is written once.
+        counts = Counter(d.occurrence_id for d in decisions)
+        for decision in decisions:
+            if counts[decision.occurrence_id] == 1:
+                occurrences[decision.occurrence_id][-4:] = (
+                    decision.status,
+                    decision.decided_at,
+                    decision.source,
+                    decision.message_id,
+                )
+        columns = [list(column) for column in zip(*occurrences.values(), strict=True)]
+        inserted = set(run_setwise(self.db, INSERT_DOSES, [*events, *columns], returning=True))
+        # Left: occurrences the cloud already had, and several decisions for one occurrence.
+        remaining = [
+            d for d in decisions if counts[d.occurrence_id] > 1 or d.occurrence_id not in inserted
+        ]
+        if remaining:
+            _apply_decisions(self.db, remaining)
         self._mark_summaries_stale(stale_days)
 
     def _mark_summaries_stale(self, days: set[tuple[uuid.UUID, date]]) -> None:
         """Summaries already computed for these days no longer match their occurrences."""
-        params = [
-            {"patient_id": patient, "day": day, "week": day - timedelta(days=day.weekday())}
-            for patient, day in sorted(days)
-        ]
-        self.db.execute(
-            text(
-                "UPDATE daily_patient_summaries SET stale = true "
-                "WHERE patient_id = :patient_id AND summary_date = :day AND NOT stale"
-            ),
-            params,
-        )
-        self.db.execute(
-            text(
-                "UPDATE weekly_patient_summaries SET stale = true "
-                "WHERE patient_id = :patient_id AND week_start = :week AND NOT stale"
-            ),
-            params,
+        ordered = sorted(days)
+        run_setwise(
+            self.db,
+            MARK_SUMMARIES_STALE,
+            [
+                [patient for patient, _ in ordered],
+                [day for _, day in ordered],
+                [day - timedelta(days=day.weekday()) for _, day in ordered],
+            ],
         )

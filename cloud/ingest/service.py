@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from cloud.db.base import table_of
 from cloud.devices.models import Device
-from cloud.ingest.bulk import insert_rows
+from cloud.ingest.bulk import insert_rows, run_setwise
 from cloud.ingest.effects import DeviceRef, EffectWriter
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from shared.envelope import MAX_PAYLOAD_BYTES, ContractError, Envelope, parse_envelope
@@ -51,6 +51,21 @@ REST_TOPIC = "rest"
 PATIENT_KINDS = frozenset(
     {Kind.DOSE_EVENT, Kind.INTERACTION, Kind.SYMPTOM, Kind.MED_QUESTION, Kind.ALERT}
 )
+
+
+# Any message proves its device alive. Rows are locked in id order (the sub-select): two workers
+# touch the same devices in every batch and must not deadlock.
+TOUCH_DEVICES = """
+    UPDATE devices AS d
+    SET online = true, last_seen_at = %b, updated_at = now(),
+        last_seq = greatest(coalesce(d.last_seq, -1), locked.seq)
+    FROM (
+        SELECT t.id, seen.seq FROM devices AS t
+        JOIN unnest(%b::uuid[], %b::bigint[]) AS seen(pk, seq) ON t.id = seen.pk
+        ORDER BY t.id FOR NO KEY UPDATE OF t
+    ) AS locked
+    WHERE d.id = locked.id
+"""
 
 
 def utc_now() -> datetime:
@@ -82,6 +97,8 @@ class IngestResult:
     stored: list[uuid.UUID] = field(default_factory=list)
     duplicates: list[uuid.UUID] = field(default_factory=list)
     dead_lettered: list[DeadLettered] = field(default_factory=list)
+    # Who sent each id above (the device its topic or URL named), to ack it to that device.
+    senders: dict[uuid.UUID, str] = field(default_factory=dict)
 
     @property
     def ackable(self) -> list[uuid.UUID]:
@@ -89,11 +106,19 @@ class IngestResult:
         rejected = [d.message_id for d in self.dead_lettered if d.message_id is not None]
         return [*self.stored, *self.duplicates, *rejected]
 
+    def ackable_by_sender(self) -> dict[str, list[uuid.UUID]]:
+        """The ackable ids, grouped by the device that sent them."""
+        grouped: dict[str, list[uuid.UUID]] = {}
+        for message_id in self.ackable:
+            grouped.setdefault(self.senders[message_id], []).append(message_id)
+        return grouped
+
     def merge(self, other: IngestResult) -> None:
         """Add another result's ids to this one."""
         self.stored.extend(other.stored)
         self.duplicates.extend(other.duplicates)
         self.dead_lettered.extend(other.dead_lettered)
+        self.senders.update(other.senders)
 
 
 @dataclass
@@ -200,6 +225,7 @@ class IngestService:
             if envelope.message_id in seen:
                 result.duplicates.append(envelope.message_id)
                 continue
+            result.senders[envelope.message_id] = message.device_id
             seen.add(envelope.message_id)
             candidates.append(_Candidate(message, envelope))
 
@@ -270,6 +296,8 @@ class IngestService:
                 }
             )
             result.dead_lettered.append(DeadLettered(message_id, reason))
+            if message_id is not None:
+                result.senders.setdefault(message_id, message.device_id)
         self.db.execute(pg_insert(DeadLetter), rows)
 
     def _correct_clocks(self, candidates: list[_Candidate], received_at: datetime) -> None:
@@ -337,15 +365,9 @@ class IngestService:
             last_seq[pk] = max(last_seq.get(pk, -1), candidate.envelope.seq)
         if not last_seq:
             return
-        devices = table_of(Device)
-        # Sorted by key so two workers touching the same devices lock them in the same order.
-        self.db.execute(
-            update(devices)
-            .where(devices.c.id == bindparam("pk"))
-            .values(
-                online=True,
-                last_seen_at=received_at,
-                last_seq=func.greatest(func.coalesce(devices.c.last_seq, -1), bindparam("seq")),
-            ),
-            [{"pk": pk, "seq": seq} for pk, seq in sorted(last_seq.items())],
+        ordered = sorted(last_seq.items())
+        run_setwise(
+            self.db,
+            TOUCH_DEVICES,
+            [received_at, [pk for pk, _ in ordered], [seq for _, seq in ordered]],
         )

@@ -14,10 +14,8 @@ Several workers split the load through one shared subscription (`$share/<group>/
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import queue
-import re
 import threading
 import time
 import uuid
@@ -217,11 +215,7 @@ class IngestWorker:
                     _record_status(presence, delivery)
                 db.commit()
             if facts:
-                ackable = set(IngestService(db).ingest_raw(facts).ackable)
-                for fact in facts:
-                    message_id = _message_id(fact.payload)
-                    if message_id in ackable:
-                        acks.setdefault(fact.device_id, []).append(message_id)
+                acks = IngestService(db).ingest_raw(facts).ackable_by_sender()
         return acks
 
     def _publish_acks(self, device_id: str, message_ids: Sequence[uuid.UUID]) -> None:
@@ -237,22 +231,6 @@ def _topic_device(topic: str) -> str:
     """The device segment of `medmind/v1/devices/<device>/...` (validated later by ingest)."""
     parts = topic.split("/")
     return parts[3] if len(parts) > 3 else ""
-
-
-# Envelopes as devices serialise them (pydantic JSON: no spaces); json.loads is the fallback.
-_MESSAGE_ID = re.compile(rb'"message_id":"([0-9a-fA-F-]{36})"')
-
-
-def _message_id(payload: bytes) -> uuid.UUID | None:
-    """The message id a payload names, if any (the id the device will be acked with)."""
-    found = _MESSAGE_ID.search(payload)
-    try:
-        if found is not None:
-            return uuid.UUID(found.group(1).decode())
-        decoded = json.loads(payload)
-        return uuid.UUID(str(decoded["message_id"])) if isinstance(decoded, dict) else None
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def _record_status(presence: PresenceService, delivery: Delivery) -> None:

@@ -137,6 +137,8 @@ def test_an_event_for_an_occurrence_the_cloud_never_expanded_creates_it(
     assert occurrence is not None
     assert occurrence.as_needed and occurrence.status is DoseStatus.ON_TIME
     assert occurrence.plan_version_id == plan.id
+    event = db.scalars(select(DoseEventLog)).one()
+    assert occurrence.decided_by_event_id == event.id, "the new occurrence names its deciding event"
 
 
 def test_invalid_payloads_become_dead_letters_with_their_bytes_and_reason(
