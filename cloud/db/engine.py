@@ -51,13 +51,19 @@ def database_url(settings: CloudSettings) -> str:
 
 
 def make_engine(settings: CloudSettings, url: str | None = None) -> Engine:
-    """A pooled engine for `url` (default: resolved from the settings)."""
+    """A pooled engine for `url` (default: resolved from the settings).
+
+    Sessions run in UTC whatever the server's default: every local-time computation names its
+    zone explicitly, and psycopg then returns instants with the fixed `timezone.utc` instead of
+    a `ZoneInfo` of the server's zone name, which is cheaper to load and to serialize.
+    """
     return create_engine(
         sqlalchemy_url(url) if url else database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_recycle=1800,
         echo=settings.db_echo,
+        connect_args={"options": "-c TimeZone=UTC"},
     )
 
 

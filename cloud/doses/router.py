@@ -30,21 +30,21 @@ def _occurrence_out(row: Any) -> OccurrenceOut:
     return out
 
 
-_OCCURRENCE_COLUMNS = tuple(
-    table_of(DoseOccurrence).c[name] for name in OccurrenceOut.model_fields if name != "decided_by"
-)
+_OCCURRENCE_FIELDS = tuple(name for name in OccurrenceOut.model_fields if name != "decided_by")
+_EVENT_FIELDS = tuple(DoseEventOut.model_fields)
+_OCCURRENCE_COLUMNS = tuple(table_of(DoseOccurrence).c[name] for name in _OCCURRENCE_FIELDS)
 _EVENT_COLUMNS = tuple(
-    table_of(DoseEventLog).c[name].label(f"event_{name}") for name in DoseEventOut.model_fields
+    table_of(DoseEventLog).c[name].label(f"event_{name}") for name in _EVENT_FIELDS
 )
+_EVENT_START = len(_OCCURRENCE_FIELDS)
 
 
 def _occurrence_from_row(row: Any) -> OccurrenceOut:
-    values = row._mapping
-    occurrence = {column.name: values[column.name] for column in _OCCURRENCE_COLUMNS}
-    if values["event_id"] is not None:
-        occurrence["decided_by"] = {
-            name: values[f"event_{name}"] for name in DoseEventOut.model_fields
-        }
+    # Rows are the occurrence's columns then the event's, in field order: zipping by position
+    # is several times cheaper than looking each value up by name.
+    occurrence: dict[str, Any] = dict(zip(_OCCURRENCE_FIELDS, row[:_EVENT_START], strict=True))
+    if row[_EVENT_START] is not None:
+        occurrence["decided_by"] = dict(zip(_EVENT_FIELDS, row[_EVENT_START:], strict=True))
     return OccurrenceOut.model_validate(occurrence)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from cloud.errors import NotFoundError
@@ -22,31 +22,50 @@ from shared.enums import Role
 SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
-def visible_patient_ids(user: User) -> Select[Any] | None:
-    """A query of the patient ids `user` may see, or None when they may see all (admin)."""
-    match user.role:
+def _visible_ids(role: Role, user_id: Any) -> Select[Any] | None:
+    """The ids of the patients a user of `role` with id `user_id` may see; None: all (admin)."""
+    match role:
         case Role.ADMIN:
             return None
         case Role.DOCTOR:
             return (
                 select(PatientDoctor.patient_id)
                 .join(Doctor, Doctor.id == PatientDoctor.doctor_id)
-                .where(Doctor.user_id == user.id)
+                .where(Doctor.user_id == user_id)
             )
         case Role.CAREGIVER:
             return (
                 select(PatientCaregiver.patient_id)
                 .join(Caregiver, Caregiver.id == PatientCaregiver.caregiver_id)
-                .where(Caregiver.user_id == user.id)
+                .where(Caregiver.user_id == user_id)
             )
         case Role.PATIENT:
-            return select(Patient.id).where(Patient.user_id == user.id)
+            return select(Patient.id).where(Patient.user_id == user_id)
+
+
+def visible_patient_ids(user: User) -> Select[Any] | None:
+    """A query of the patient ids `user` may see, or None when they may see all (admin)."""
+    return _visible_ids(user.role, user.id)
 
 
 def visible(user: User, patient_column: Any) -> ColumnElement[bool]:
     """A WHERE condition keeping rows whose `patient_column` the user may see."""
     ids = visible_patient_ids(user)
     return true() if ids is None else patient_column.in_(ids.scalar_subquery())
+
+
+def _patient_if_visible(role: Role) -> Select[Patient]:
+    ids = _visible_ids(role, bindparam("user_id"))
+    statement = select(Patient).where(Patient.id == bindparam("patient_id"))
+    return statement if ids is None else statement.where(Patient.id.in_(ids.scalar_subquery()))
+
+
+# Every patient route runs this check, so its statements are built once per role, not per
+# request (building and cache-keying a statement costs as much as running it).
+_PATIENT_IF_VISIBLE = {role: _patient_if_visible(role) for role in Role}
+_PATIENT_ID_IF_VISIBLE = {
+    role: statement.with_only_columns(Patient.id) for role, statement in _PATIENT_IF_VISIBLE.items()
+}
 
 
 class PatientAccess:
@@ -58,19 +77,20 @@ class PatientAccess:
 
     def can_see(self, patient_id: uuid.UUID) -> bool:
         """Whether the user may see this patient (False also when it does not exist)."""
-        found = self.db.scalar(
-            select(Patient.id).where(Patient.id == patient_id, visible(self.user, Patient.id))
-        )
+        found = self.db.scalar(_PATIENT_ID_IF_VISIBLE[self.user.role], self._params(patient_id))
         return found is not None
 
     def require(self, patient_id: uuid.UUID) -> Patient:
         """The patient, or NotFoundError if it does not exist or is out of reach."""
-        patient = self.db.scalar(
-            select(Patient).where(Patient.id == patient_id, visible(self.user, Patient.id))
-        )
+        patient = self.db.scalar(_PATIENT_IF_VISIBLE[self.user.role], self._params(patient_id))
         if patient is None:
             raise NotFoundError("patient not found")
         return patient
+
+    def _params(self, patient_id: uuid.UUID) -> dict[str, uuid.UUID]:
+        if self.user.role is Role.ADMIN:
+            return {"patient_id": patient_id}
+        return {"patient_id": patient_id, "user_id": self.user.id}
 
     def restrict(self, statement: SelectT, patient_column: Any) -> SelectT:
         """`statement` limited to rows of patients the user may see."""
