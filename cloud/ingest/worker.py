@@ -1,9 +1,10 @@
 """The ingest worker: MQTT in, PostgreSQL, then acks out (`medmind cloud ingest`).
 
-paho's network thread only queues what arrives; the worker thread takes everything queued (up
-to `max_batch`) as one batch, stores it through `IngestService` in one transaction, and only
-after the commit acknowledges each MQTT message (manual ack) and publishes `down/ack` with the
-stored message ids to each device. A failed commit is retried with backoff and nothing is acked,
+paho's network thread only queues what arrives (PUBLISH packets parsed by the client's fast
+path); the worker thread takes everything queued (up to `max_batch`) as one batch, stores it
+through `IngestService` in one transaction, and only after the commit acknowledges the batch's
+MQTT messages (manual acks, one write) and publishes `down/ack` with the stored message ids to
+each device. A failed commit is retried with backoff and nothing is acked,
 so a crash at any point leaves the broker (persistent session) or the device (outbox) holding
 the message, and the idempotent insert makes the redelivery harmless. Bad payloads become dead
 letters inside `IngestService` and are acked like the rest: the loop never stops on input.
@@ -15,14 +16,14 @@ from __future__ import annotations
 
 import itertools
 import logging
-import queue
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.reasoncodes import ReasonCode
@@ -50,15 +51,15 @@ from shared.topics import (
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One MQTT message as received, with what is needed to ack it on the same connection."""
 
     mid: int
     qos: int
     topic: str
     payload: bytes
-    received_at: datetime
+    # time.time(): only status messages need it as a datetime.
+    received_at: float
     connection: int
 
 
@@ -83,7 +84,9 @@ class IngestWorker:
         self._sessions = session_factory
         self._mqtt_settings = mqtt_settings
         self._settings = settings
-        self._inbox: queue.Queue[Delivery] = queue.Queue()
+        # Filled by paho's network thread, emptied by the worker loop; `_arrived` wakes the loop.
+        self._inbox: deque[Delivery] = deque()
+        self._arrived = threading.Event()
         self._connection = itertools.count(1)
         self._current_connection = 0
         # Ack envelopes need an increasing seq; microseconds since the epoch survive restarts.
@@ -101,6 +104,7 @@ class IngestWorker:
         self._client.max_queued_messages_set(0)
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
+        self._client.on_publish_packet = self._receive
         self._client.on_subscribe = self._on_subscribe
 
     # --- MQTT side (paho's network thread) ---------------------------------------------------
@@ -134,16 +138,14 @@ class IngestWorker:
         self.ready.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self._inbox.put(
-            Delivery(
-                mid=message.mid,
-                qos=message.qos,
-                topic=message.topic,
-                payload=bytes(message.payload),
-                received_at=datetime.now(UTC),
-                connection=self._current_connection,
-            )
+        self._receive(message.topic, message.mid, message.qos, bytes(message.payload))
+
+    def _receive(self, topic: str, mid: int, qos: int, payload: bytes) -> None:
+        self._inbox.append(
+            Delivery(mid, qos, topic, payload, time.time(), self._current_connection)
         )
+        if not self._arrived.is_set():
+            self._arrived.set()
 
     # --- worker loop -------------------------------------------------------------------------
 
@@ -166,15 +168,14 @@ class IngestWorker:
             self._client.loop_stop()
 
     def _next_batch(self, timeout_s: float) -> list[Delivery]:
-        try:
-            batch = [self._inbox.get(timeout=timeout_s)]
-        except queue.Empty:
-            return []
-        while len(batch) < self._settings.max_batch:
-            try:
-                batch.append(self._inbox.get_nowait())
-            except queue.Empty:
-                break
+        inbox = self._inbox
+        if not inbox:
+            self._arrived.wait(timeout_s)
+        # Cleared before taking: a message queued from now on sets it again.
+        self._arrived.clear()
+        batch: list[Delivery] = []
+        while inbox and len(batch) < self._settings.max_batch:
+            batch.append(inbox.popleft())
         return batch
 
     def _process(self, batch: list[Delivery], stop: threading.Event) -> None:
@@ -188,9 +189,8 @@ class IngestWorker:
                 if stop.wait(delay):
                     return
                 delay = min(delay * 2, self._settings.retry_cap_s)
-        for delivery in batch:
-            if delivery.connection == self._current_connection:
-                self._client.ack(delivery.mid, delivery.qos)
+        current = self._current_connection
+        self._client.ack_many((d.mid, d.qos) for d in batch if d.connection == current)
         for device_id, message_ids in acks.items():
             self._publish_acks(device_id, message_ids)
         self.stats.batches += 1
@@ -240,4 +240,4 @@ def _record_status(presence: PresenceService, delivery: Delivery) -> None:
     except (TopicError, ValueError) as exc:
         log.warning("ignoring status message on %s: %s", delivery.topic, exc)
         return
-    presence.record(device_id, status.state, delivery.received_at)
+    presence.record(device_id, status.state, datetime.fromtimestamp(delivery.received_at, UTC))
