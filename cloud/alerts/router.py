@@ -5,18 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import select
 
 from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.alerts.schemas import AlertOut
 from cloud.alerts.service import AlertService
-from cloud.api.pagination import Dates, Page, Paging, paginate, within
+from cloud.api.pagination import Columns, Dates, Page, Paging, paginate, patient_list
+from cloud.db.base import table_of
 from cloud.deps import Access, CareTeam, DbSession, VisiblePatient
 from cloud.errors import NotFoundError
 from shared.enums import AlertLevel, AlertType
 
 router = APIRouter(tags=["alerts"])
+_ALERT = Columns(AlertOut, table_of(AlertLog))
 
 
 def visible_alert(
@@ -66,17 +68,17 @@ def patient_alerts(
     page: Paging,
     dates: Dates,
     status: Annotated[AlertStatus | None, Query(description="Only this status.")] = None,
-) -> Page[AlertOut]:
+) -> Response:
     """The patient's alerts raised on local dates `from`..`to`, newest first."""
-    statement = (
-        select(AlertLog)
-        .where(AlertLog.patient_id == patient.id)
-        .order_by(AlertLog.raised_at.desc(), AlertLog.id)
+    return patient_list(
+        db,
+        _ALERT,
+        patient,
+        page,
+        dates,
+        newest_first=AlertLog.raised_at,
+        only={AlertLog.status: status},
     )
-    statement = within(statement, AlertLog.raised_at, dates, patient.timezone)
-    if status is not None:
-        statement = statement.where(AlertLog.status == status)
-    return paginate(db, statement, page, AlertOut.model_validate)
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Date, Select, Table, func, select
 from sqlalchemy.orm import Session
 
 from cloud.errors import ValidationFailedError
 from shared.schedule import local_day_bounds
 
+if TYPE_CHECKING:
+    from cloud.patients.models import Patient
+
 ItemT = TypeVar("ItemT")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 SelectT = TypeVar("SelectT", bound=Select[Any])
 MAX_LIMIT = 500
 
@@ -120,3 +124,64 @@ def within(statement: SelectT, column: Any, dates: DateRange, timezone: str) -> 
     if end is not None:
         statement = statement.where(column < end)
     return statement
+
+
+def on_dates(statement: SelectT, column: Any, dates: DateRange, timezone: str) -> SelectT:
+    """`statement` limited to rows whose `column` is on the local dates: a date column as it is,
+    an instant by the local dates in `timezone`."""
+    if not isinstance(column.type, Date):
+        return within(statement, column, dates, timezone)
+    if dates.start is not None:
+        statement = statement.where(column >= dates.start)
+    if dates.end is not None:
+        statement = statement.where(column <= dates.end)
+    return statement
+
+
+class Columns(Generic[ModelT]):
+    """The columns of `table` named like the fields of `model`, and rows of them as `model`s.
+
+    Lists select these instead of ORM objects: loading an object per row cost more than the
+    rest of the request (31 daily summaries: 1.5 ms as objects, 0.55 ms as columns).
+    """
+
+    def __init__(self, model: type[ModelT], table: Table, exclude: Collection[str] = ()) -> None:
+        self.model = model
+        self.table = table
+        self.names = tuple(name for name in model.model_fields if name not in exclude)
+        self.columns = tuple(table.c[name] for name in self.names)
+
+    def values(self, row: Sequence[Any]) -> dict[str, Any]:
+        """The fields of a row that starts with these columns, by name."""
+        # By position: several times cheaper than looking each value up by name.
+        return dict(zip(self.names, row, strict=False))
+
+    def __call__(self, row: Sequence[Any]) -> ModelT:
+        """The model of a row of these columns."""
+        return self.model.model_validate(self.values(row))
+
+
+def patient_list(
+    db: Session,
+    shape: Columns[ModelT],
+    patient: Patient,
+    page: PageParams,
+    dates: DateRange,
+    *,
+    newest_first: Any,
+    only: Mapping[Any, object] | None = None,
+) -> Response:
+    """One page of the patient's rows as `shape`, newest first by the column `newest_first`,
+    which the local `dates` also bound; `only` maps columns to the value they must have
+    (None: any)."""
+    table = shape.table
+    statement = (
+        select(*shape.columns)
+        .where(table.c.patient_id == patient.id)
+        .order_by(newest_first.desc(), table.c.id)
+    )
+    statement = on_dates(statement, newest_first, dates, patient.timezone)
+    for column, value in (only or {}).items():
+        if value is not None:
+            statement = statement.where(column == value)
+    return model_response(paginate(db, statement, page, shape, scalars=False))

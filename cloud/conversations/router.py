@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from cloud.api.pagination import Dates, Page, Paging, paginate, within
+from cloud.api.pagination import Columns, Dates, Page, Paging, patient_list
 from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.conversations.schemas import (
     ConversationDetailOut,
@@ -17,25 +17,24 @@ from cloud.conversations.schemas import (
     InteractionOut,
     LlmRequestOut,
 )
+from cloud.db.base import table_of
 from cloud.deps import DbSession, VisiblePatient
 from cloud.errors import NotFoundError
 from shared.enums import Intent
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["conversations"])
+_CONVERSATION = Columns(ConversationOut, table_of(Conversation))
+_INTERACTION = Columns(InteractionOut, table_of(InteractionLog))
 
 
 @router.get("/conversations", response_model=Page[ConversationOut])
 def list_conversations(
     patient: VisiblePatient, db: DbSession, page: Paging, dates: Dates
-) -> Page[ConversationOut]:
+) -> Response:
     """Conversations started on the patient's local dates `from`..`to`, newest first."""
-    statement = (
-        select(Conversation)
-        .where(Conversation.patient_id == patient.id)
-        .order_by(Conversation.started_at.desc(), Conversation.id)
+    return patient_list(
+        db, _CONVERSATION, patient, page, dates, newest_first=Conversation.started_at
     )
-    statement = within(statement, Conversation.started_at, dates, patient.timezone)
-    return paginate(db, statement, page, ConversationOut.model_validate)
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationDetailOut)
@@ -80,14 +79,14 @@ def list_interactions(
     page: Paging,
     dates: Dates,
     intent: Annotated[Intent | None, Query(description="Only this intent.")] = None,
-) -> Page[InteractionOut]:
+) -> Response:
     """Interactions on the patient's local dates `from`..`to`, newest first."""
-    statement = (
-        select(InteractionLog)
-        .where(InteractionLog.patient_id == patient.id)
-        .order_by(InteractionLog.started_at.desc(), InteractionLog.id)
+    return patient_list(
+        db,
+        _INTERACTION,
+        patient,
+        page,
+        dates,
+        newest_first=InteractionLog.started_at,
+        only={InteractionLog.intent: intent},
     )
-    statement = within(statement, InteractionLog.started_at, dates, patient.timezone)
-    if intent is not None:
-        statement = statement.where(InteractionLog.intent == intent)
-    return paginate(db, statement, page, InteractionOut.model_validate)

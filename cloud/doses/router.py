@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from cloud.api.pagination import Dates, Page, Paging, model_response, paginate, within
+from cloud.api.pagination import (
+    Columns,
+    Dates,
+    Page,
+    Paging,
+    model_response,
+    paginate,
+    patient_list,
+)
 from cloud.db.base import table_of
 from cloud.deps import CareTeam, DbSession, VisiblePatient
 from cloud.doses.models import DoseEventLog, DoseOccurrence
@@ -30,21 +38,18 @@ def _occurrence_out(row: Any) -> OccurrenceOut:
     return out
 
 
-_OCCURRENCE_FIELDS = tuple(name for name in OccurrenceOut.model_fields if name != "decided_by")
-_EVENT_FIELDS = tuple(DoseEventOut.model_fields)
-_OCCURRENCE_COLUMNS = tuple(table_of(DoseOccurrence).c[name] for name in _OCCURRENCE_FIELDS)
-_EVENT_COLUMNS = tuple(
-    table_of(DoseEventLog).c[name].label(f"event_{name}") for name in _EVENT_FIELDS
-)
-_EVENT_START = len(_OCCURRENCE_FIELDS)
+_OCCURRENCE = Columns(OccurrenceOut, table_of(DoseOccurrence), exclude={"decided_by"})
+_EVENT = Columns(DoseEventOut, table_of(DoseEventLog))
+_EVENT_START = len(_OCCURRENCE.columns)
+# Labelled: both tables have columns named id, status, source, decided_at...
+_DECIDING_EVENT_COLUMNS = tuple(column.label(f"event_{column.name}") for column in _EVENT.columns)
 
 
 def _occurrence_from_row(row: Any) -> OccurrenceOut:
-    # Rows are the occurrence's columns then the event's, in field order: zipping by position
-    # is several times cheaper than looking each value up by name.
-    occurrence: dict[str, Any] = dict(zip(_OCCURRENCE_FIELDS, row[:_EVENT_START], strict=True))
+    # Rows are the occurrence's columns, then its deciding event's (all null without one).
+    occurrence = _OCCURRENCE.values(row)
     if row[_EVENT_START] is not None:
-        occurrence["decided_by"] = dict(zip(_EVENT_FIELDS, row[_EVENT_START:], strict=True))
+        occurrence["decided_by"] = _EVENT.values(row[_EVENT_START:])
     return OccurrenceOut.model_validate(occurrence)
 
 
@@ -60,7 +65,7 @@ def list_occurrences(
     """Doses on the patient's local dates `from`..`to`, by due time, with the deciding event."""
     occurrences, events = table_of(DoseOccurrence), table_of(DoseEventLog)
     statement = (
-        select(*_OCCURRENCE_COLUMNS, *_EVENT_COLUMNS)
+        select(*_OCCURRENCE.columns, *_DECIDING_EVENT_COLUMNS)
         .select_from(
             occurrences.outerjoin(events, events.c.id == occurrences.c.decided_by_event_id)
         )
@@ -111,17 +116,17 @@ def list_dose_events(
     page: Paging,
     dates: Dates,
     status: Annotated[DoseStatus | None, Query(description="Only events with this status.")] = None,
-) -> Page[DoseEventOut]:
+) -> Response:
     """Dose decisions made on the patient's local dates `from`..`to`, newest first."""
-    statement = (
-        select(DoseEventLog)
-        .where(DoseEventLog.patient_id == patient.id)
-        .order_by(DoseEventLog.decided_at.desc(), DoseEventLog.id)
+    return patient_list(
+        db,
+        _EVENT,
+        patient,
+        page,
+        dates,
+        newest_first=DoseEventLog.decided_at,
+        only={DoseEventLog.status: status},
     )
-    statement = within(statement, DoseEventLog.decided_at, dates, patient.timezone)
-    if status is not None:
-        statement = statement.where(DoseEventLog.status == status)
-    return paginate(db, statement, page, DoseEventOut.model_validate)
 
 
 @router.get("/adherence", response_model=AdherenceOut)

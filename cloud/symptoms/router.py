@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from sqlalchemy import select
+from fastapi import APIRouter, Query, Response
 
-from cloud.api.pagination import Dates, Page, Paging, paginate, within
+from cloud.api.pagination import Columns, Dates, Page, Paging, patient_list
+from cloud.db.base import table_of
 from cloud.deps import DbSession, VisiblePatient
 from cloud.symptoms.models import SymptomLog
 from cloud.symptoms.schemas import SymptomOut
 from shared.enums import Severity
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["symptoms"])
+_SYMPTOM = Columns(SymptomOut, table_of(SymptomLog))
 
 
 @router.get("/symptoms", response_model=Page[SymptomOut])
@@ -24,14 +25,14 @@ def list_symptoms(
     page: Paging,
     dates: Dates,
     severity: Annotated[Severity | None, Query(description="Only this severity.")] = None,
-) -> Page[SymptomOut]:
+) -> Response:
     """Symptoms reported on the patient's local dates `from`..`to`, newest first."""
-    statement = (
-        select(SymptomLog)
-        .where(SymptomLog.patient_id == patient.id)
-        .order_by(SymptomLog.reported_at.desc(), SymptomLog.id)
+    return patient_list(
+        db,
+        _SYMPTOM,
+        patient,
+        page,
+        dates,
+        newest_first=SymptomLog.reported_at,
+        only={SymptomLog.severity: severity},
     )
-    statement = within(statement, SymptomLog.reported_at, dates, patient.timezone)
-    if severity is not None:
-        statement = statement.where(SymptomLog.severity == severity)
-    return paginate(db, statement, page, SymptomOut.model_validate)
