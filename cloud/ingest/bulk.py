@@ -65,11 +65,21 @@ def insert_rows(
 def run_setwise(db: Session, sql: str, params: list[Any], *, returning: bool = False) -> list[Any]:
     """Run `sql` (one `%b` placeholder per parameter, mostly column arrays) on the session's
     connection and transaction; the first column of each returned row if `returning`."""
+    rows = _execute(db, sql, params, fetch=returning)
+    return [row[0] for row in rows]
+
+
+def fetch_rows(db: Session, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run a query as `run_setwise` does (no ORM on the way); every row it returns."""
+    return _execute(db, sql, params, fetch=True)
+
+
+def _execute(db: Session, sql: str, params: list[Any], *, fetch: bool) -> list[tuple[Any, ...]]:
     connection: Connection[Any] = db.connection().connection.driver_connection  # type: ignore[assignment]
     try:
         with connection.cursor(binary=True) as cursor:
             cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()] if returning else []
+            return cursor.fetchall() if fetch else []
     except psycopg.Error as exc:
         # As SQLAlchemy would raise it (IntegrityError, ...), so callers handle one family.
         raise DBAPIError.instance(sql, None, exc, psycopg.Error) from exc

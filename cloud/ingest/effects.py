@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -30,8 +30,7 @@ from cloud.alerts.models import AlertLog
 from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.db.base import table_of
 from cloud.devices.models import DeviceEvent, DeviceHeartbeat
-from cloud.ingest.bulk import insert_rows, run_setwise
-from cloud.plans.models import MedicationPlan, MedicationPlanItem
+from cloud.ingest.bulk import fetch_rows, insert_rows, run_setwise
 from cloud.questions.models import MedicationQuestionLog
 from cloud.symptoms.models import SymptomLog
 from shared.enums import DoseStatus
@@ -128,6 +127,16 @@ UPDATE_DEVICES = """
         ORDER BY t.id FOR NO KEY UPDATE OF t
     ) AS locked
     WHERE d.id = locked.id
+"""
+
+
+# Plan version and window lengths of every item of the plans a batch's dose events name.
+ITEM_WINDOWS = """
+    SELECT plan.id, plan.plan_id, plan.version, item.item_id, item.dose, item.unit,
+        item.on_time_minutes, item.late_window_minutes
+    FROM medication_plans AS plan
+    JOIN medication_plan_items AS item ON item.plan_version_id = plan.id
+    WHERE plan.plan_id = ANY(%b::uuid[])
 """
 
 
@@ -465,32 +474,13 @@ class EffectWriter:
     ) -> dict[tuple[uuid.UUID, int, uuid.UUID], _ItemWindow]:
         """Plan version and window lengths of each (plan, version, item) the events name."""
         keys = {(b.plan_id, b.plan_version) for b in bodies}
-        plans = table_of(MedicationPlan)
-        items = table_of(MedicationPlanItem)
-        rows = self.db.execute(
-            select(
-                plans.c.id,
-                plans.c.plan_id,
-                plans.c.version,
-                items.c.item_id,
-                items.c.dose,
-                items.c.unit,
-                items.c.on_time_minutes,
-                items.c.late_window_minutes,
-            )
-            .join(items, items.c.plan_version_id == plans.c.id)
-            .where(plans.c.plan_id.in_({k[0] for k in keys}))
-        )
+        rows = fetch_rows(self.db, ITEM_WINDOWS, [sorted({plan_id for plan_id, _ in keys})])
         return {
-            (row.plan_id, row.version, row.item_id): _ItemWindow(
-                row.id,
-                row.dose,
-                row.unit,
-                timedelta(minutes=row.on_time_minutes),
-                timedelta(minutes=row.late_window_minutes),
+            (plan_id, version, item_id): _ItemWindow(
+                pk, dose, unit, timedelta(minutes=on_time), timedelta(minutes=late_window)
             )
-            for row in rows
-            if (row.plan_id, row.version) in keys
+            for pk, plan_id, version, item_id, dose, unit, on_time, late_window in rows
+            if (plan_id, version) in keys
         }
 
     def _flush_doses(self) -> None:

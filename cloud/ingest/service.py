@@ -38,8 +38,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from cloud.db.base import table_of
-from cloud.devices.models import Device
-from cloud.ingest.bulk import insert_rows, run_setwise
+from cloud.ingest.bulk import fetch_rows, insert_rows, run_setwise
 from cloud.ingest.effects import DeviceRef, EffectWriter
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from shared.envelope import MAX_PAYLOAD_BYTES, ContractError, Envelope, parse_envelope
@@ -266,12 +265,12 @@ class IngestService:
     def _devices(self, device_ids: set[str]) -> dict[str, DeviceRef]:
         if not device_ids:
             return {}
-        rows = self.db.execute(
-            select(Device.id, Device.device_id, Device.patient_id).where(
-                Device.device_id.in_(device_ids)
-            )
+        rows = fetch_rows(
+            self.db,
+            "SELECT id, device_id, patient_id FROM devices WHERE device_id = ANY(%b::text[])",
+            [sorted(device_ids)],
         )
-        return {row.device_id: DeviceRef(row.id, row.device_id, row.patient_id) for row in rows}
+        return {device_id: DeviceRef(pk, device_id, patient) for pk, device_id, patient in rows}
 
     def _add_dead_letters(
         self,

@@ -53,6 +53,10 @@ class BufferedReadClient(mqtt.Client):
             if not data:
                 return b""  # the peer closed the connection
             self._read_buffer += data
+            # paho is between packets (asking for a command byte): take the PUBLISH packets
+            # first; if that was everything, paho has nothing to read until the socket has more.
+            if self._take_publishes() and not self._read_buffer:
+                raise BlockingIOError
         chunk = bytes(self._read_buffer[:bufsize])
         del self._read_buffer[:bufsize]
         return chunk
