@@ -15,6 +15,7 @@ from cloud.db.engine import make_engine, make_session_factory
 from cloud.mqtt.plan_publisher import plan_publishing
 from cloud.users.active_cache import ActiveUserCache
 from cloud.users.rate_limit import LoginRateLimiter
+from cloud.users.tokens import VerifiedTokens
 
 DESCRIPTION = """
 MedMind's cloud API for caregivers, doctors, patients and admins, and the device fallback
@@ -50,6 +51,7 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         settings.login_rate_limit, settings.login_rate_window_s
     )
     app.state.user_cache = ActiveUserCache(settings.user_cache_seconds)
+    app.state.verified_tokens = VerifiedTokens()
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(v1_router())

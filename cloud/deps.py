@@ -17,7 +17,7 @@ from cloud.patients.access import PatientAccess
 from cloud.patients.models import Patient
 from cloud.users.active_cache import ActiveUserCache
 from cloud.users.models import User
-from cloud.users.tokens import read_token
+from cloud.users.tokens import VerifiedTokens
 from shared.enums import Role
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
@@ -59,7 +59,8 @@ async def current_user(
     """The active user named by the bearer access token (recently loaded ones from cache)."""
     if not token:
         raise AuthenticationError("not authenticated: send a bearer access token")
-    claims = read_token(settings, token, "access")
+    tokens: VerifiedTokens = request.app.state.verified_tokens
+    claims = tokens.read(settings, token, "access")
     cache: ActiveUserCache = request.app.state.user_cache
     user = cache.get(claims.user_id)
     if user is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,8 +11,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from cloud.config import CloudSettings
+from cloud.errors import AuthenticationError
 from cloud.users.active_cache import ActiveUserCache
 from cloud.users.models import User
+from cloud.users.tokens import VerifiedTokens, issue_token
 from shared.enums import Role
 from tests.cloud.conftest import bearer
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
@@ -94,3 +97,28 @@ def test_cached_users_expire() -> None:
     now[0] = 10.0
 
     assert fresh is user and cache.get(user.id) is None
+
+
+def test_verified_tokens_are_served_from_cache_only_until_they_expire() -> None:
+    settings = CloudSettings(environment="test", jwt_secret="t" * 40)
+    rotated = CloudSettings(environment="test", jwt_secret="r" * 40)
+    user_id = uuid.uuid4()
+    issued = datetime.now(UTC)
+    token = issue_token(settings, user_id, Role.CAREGIVER, "access", now=issued)
+    expiry = (issued + timedelta(minutes=settings.access_token_minutes)).timestamp()
+    now = [issued.timestamp()]
+    tokens = VerifiedTokens(clock=lambda: now[0])
+
+    first = tokens.read(settings, token, "access")
+    # Until its expiry the token is not verified again: another secret does not matter.
+    cached = tokens.read(rotated, token, "access")
+    with pytest.raises(AuthenticationError, match="refresh token is required"):
+        tokens.read(settings, token, "refresh")
+    with pytest.raises(AuthenticationError, match="not valid"):
+        tokens.read(settings, token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), "access")
+    now[0] = expiry
+    # From its expiry on it is verified afresh, and fails under the other secret.
+    with pytest.raises(AuthenticationError, match="not valid"):
+        tokens.read(rotated, token, "access")
+
+    assert first.user_id == user_id and cached == first
