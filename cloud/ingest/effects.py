@@ -113,12 +113,14 @@ MARK_SUMMARIES_STALE = """
 
 
 # What heartbeats and plan_applied messages say about their device (a null keeps the value).
+# A device applies only newer plan versions, but two workers may commit its reports out of
+# order: the applied version only rises (greatest() skips nulls).
 # Rows are locked in id order, as when ingest touches the devices.
 UPDATE_DEVICES = """
     UPDATE devices AS d
     SET software_version = coalesce(locked.software_version, d.software_version),
         clock_offset_s = coalesce(locked.clock_offset_s, d.clock_offset_s),
-        plan_version_applied = coalesce(locked.plan_version, d.plan_version_applied),
+        plan_version_applied = greatest(locked.plan_version, d.plan_version_applied),
         updated_at = now()
     FROM (
         SELECT t.id, u.software_version, u.clock_offset_s, u.plan_version FROM devices AS t
@@ -437,7 +439,7 @@ class EffectWriter:
             }
         )
         latest = self._device_updates.setdefault(device.pk, {"pk": device.pk, "seq": -1})
-        latest["applied_version"] = body.version
+        latest["applied_version"] = max(body.version, latest.get("applied_version") or 0)
 
     # -- writers ----------------------------------------------------------------------------
 

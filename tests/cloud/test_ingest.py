@@ -264,6 +264,27 @@ def test_every_up_kind_lands_in_its_table(db: Session, factory: CloudFactory) ->
     assert stored is not None and stored.plan_version_applied == 1
 
 
+def test_a_late_older_plan_applied_does_not_roll_the_device_back(
+    db: Session, factory: CloudFactory
+) -> None:
+    # Devices only ever apply newer versions; two workers may commit their reports out of order.
+    device, plan = _setup(factory)
+
+    def applied(seq: int, version: int) -> RawMessage:
+        body = PlanAppliedBody(plan_id=plan.plan_id, version=version, applied_at=NOW)
+        return _raw(device.device_id, make_envelope(device.device_id, seq, body))
+
+    def shown() -> int | None:
+        stored = db.get(Device, device.device.id, populate_existing=True)
+        return None if stored is None else stored.plan_version_applied
+
+    _ingest(db, applied(seq=2, version=3))
+    _ingest(db, applied(seq=1, version=2))
+    assert shown() == 3, "a later batch with an older report rolled the version back"
+    _ingest(db, applied(seq=4, version=5), applied(seq=3, version=4))
+    assert shown() == 5, "an older report later in the same batch rolled the version back"
+
+
 def test_patient_data_from_an_unassigned_device_is_dead_lettered(
     db: Session, factory: CloudFactory
 ) -> None:
