@@ -76,6 +76,8 @@ class PocketsphinxEngine:
         self._free.add_lm_file(OPEN, str(open_language_model or arpa))
         self._free.add_allphone_file(PHONES, str(model_dir / "en-us-phone.lm.bin"))
         self._free.activate_search(PHONES)
+        # True between a stream's start and its finish (see `PocketsphinxStream`).
+        self._utterance_open = False
         self.rejection_margin = rejection_margin
 
     @staticmethod
@@ -140,8 +142,14 @@ class PocketsphinxStream:
     def __init__(self, engine: PocketsphinxEngine) -> None:
         self._engine = engine
         self._chunks: list[bytes] = []
+        if engine._utterance_open:
+            # The last stream was dropped unfinished (no speech came, or the turn failed): the
+            # decoders refuse to start another utterance until that one is ended.
+            engine._commands.end_utt()
+            engine._free.end_utt()
         engine._commands.start_utt()
         engine._free.start_utt()
+        engine._utterance_open = True
 
     def accept(self, pcm16: bytes) -> None:
         self._chunks.append(pcm16)
@@ -153,6 +161,7 @@ class PocketsphinxStream:
         engine = self._engine
         engine._commands.end_utt()
         engine._free.end_utt()
+        engine._utterance_open = False
         frames = max(engine._commands.n_frames(), 1)
         grammar_words, grammar_score = _acoustic_score(engine._commands)
         _, phone_score = _acoustic_score(engine._free)

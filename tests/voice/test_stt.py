@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from edge_agent.voice.audio import speak_to_pcm16
+from edge_agent.voice.endpointing import EndpointerConfig
 from edge_agent.voice.jsgf import parse_jsgf
 from edge_agent.voice.language_model import build_arpa
+from edge_agent.voice.listener import listen
+from edge_agent.voice.microphone import VirtualMicrophone
 from edge_agent.voice.pocketsphinx_engine import PocketsphinxEngine
 from shared.enums import Intent
 from shared.understanding import understand
@@ -43,6 +46,23 @@ def test_spoken_emergencies_are_understood(
 
     result = understand(transcript.text, alternatives=transcript.alternatives).understanding
     assert result.intent is Intent.EMERGENCY, transcript
+
+
+def test_the_same_words_are_spoken_as_the_same_samples() -> None:
+    # Simulated speech must be repeatable, or the recogniser's answers change run to run.
+    assert speak_to_pcm16("I fell down") == speak_to_pcm16("I fell down")
+
+
+def test_a_turn_that_heard_no_speech_does_not_break_the_next_one(
+    pocketsphinx_engine: PocketsphinxEngine,
+) -> None:
+    # The listener drops its stream unfinished when the patient says nothing; the decoders
+    # used to stay mid-utterance and refuse every later turn of the day.
+    listen(VirtualMicrophone(), pocketsphinx_engine, EndpointerConfig(no_speech_timeout_s=0.3))
+
+    transcript = pocketsphinx_engine.transcribe(speak_to_pcm16("I took my pills"))
+
+    assert transcript.text == "i took my pills"
 
 
 def test_the_domain_language_model_is_a_valid_arpa_file_over_the_grammar_words() -> None:
