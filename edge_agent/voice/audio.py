@@ -45,9 +45,12 @@ def frames(pcm16: bytes) -> list[bytes]:
 
 
 def _sox_to_raw(wav: bytes) -> bytes:
+    # -R: sox dithers when it resamples, with a random seed unless told otherwise; the same
+    # speech then gave different samples, and the recogniser different words, run to run.
     return subprocess.run(
         [
             "sox",
+            "-R",
             "-t",
             "wav",
             "-",
