@@ -99,6 +99,8 @@ class BufferedReadClient(mqtt.Client):
             except UnicodeDecodeError:
                 break
             payload_start, mid = topic_end, 0
+            if qos and topic_end + 2 > packet_end:
+                break  # no room for the packet id: malformed, paho judges it
             if qos:
                 mid = buffer[topic_end] << 8 | buffer[topic_end + 1]
                 payload_start += 2

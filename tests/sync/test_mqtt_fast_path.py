@@ -112,3 +112,16 @@ def test_every_publish_arrives_intact_and_acked_ones_are_not_redelivered(
     assert [p for _, _, _, p in receiver.received] == [b"after the acks"], (
         "messages acked with ack_many came back after reconnecting"
     )
+
+
+def test_a_qos1_publish_without_room_for_its_packet_id_is_left_to_paho() -> None:
+    client = BufferedReadClient(CallbackAPIVersion.VERSION2, "fast-path-unit", manual_ack=True)
+    taken: list[tuple[str, int, int, bytes]] = []
+    client.on_publish_packet = lambda *packet: taken.append(packet)
+    good = bytes([0x32, 8, 0, 1]) + b"t" + bytes([0, 7]) + b"abc"  # QoS 1, id 7, "abc"
+    short = bytes([0x32, 3, 0, 1]) + b"t"  # QoS 1, but the packet ends inside the topic's id
+    client._read_buffer += good + short + b"trailing bytes of the stream"
+
+    assert client._take_publishes() == 1
+    assert taken == [("t", 7, 1, b"abc")]
+    assert client._read_buffer.startswith(short), "the malformed packet was not left for paho"
