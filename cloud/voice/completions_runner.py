@@ -61,7 +61,3 @@ class CompletionsRunner:
             model_name=str(data.get("model") or self.model),
             model_version=str(data.get("system_fingerprint") or "openai-compatible"),
         )
-
-    def close(self) -> None:
-        """Close the HTTP connections."""
-        self._client.close()
