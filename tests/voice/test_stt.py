@@ -84,3 +84,44 @@ def test_a_freshly_built_recogniser_hears_the_patients_first_sentence(
     warm_up_engine(engine)
     heard = engine.transcribe(speak_to_pcm16("I have a bad headache")).text
     assert "headache" in heard, f"the first sentence after start-up was heard as {heard!r}"
+
+
+SKEWED_RUNNING_MEAN = "60,3,-1,0,0,0,0,0,0,0,0,0,0"
+
+
+def test_an_emergency_misheard_under_a_skewed_running_mean_is_still_caught(
+    pocketsphinx_engine: PocketsphinxEngine,
+) -> None:
+    # The running cepstral mean carries over from earlier speech; skewed, it makes the main
+    # path hear "I have chest pain" as something harmless. The second pass, with the
+    # utterance's own mean, still hears it, and the emergency rules check that hypothesis too.
+    commands, free = pocketsphinx_engine._commands, pocketsphinx_engine._free
+    saved = commands.get_cmn(), free.get_cmn()
+    commands.set_cmn(SKEWED_RUNNING_MEAN)
+    free.set_cmn(SKEWED_RUNNING_MEAN)
+    try:
+        transcript = pocketsphinx_engine.transcribe(speak_to_pcm16("I have chest pain"))
+    finally:
+        commands.set_cmn(saved[0])
+        free.set_cmn(saved[1])
+
+    assert understand(transcript.text).understanding.intent is not Intent.EMERGENCY, transcript
+    assert "i have chest pain" in transcript.alternatives
+    result = understand(transcript.text, alternatives=transcript.alternatives).understanding
+    assert result.intent is Intent.EMERGENCY
+
+
+def test_the_second_pass_leaves_the_running_mean_for_the_next_utterance(
+    pocketsphinx_engine: PocketsphinxEngine,
+) -> None:
+    free = pocketsphinx_engine._free
+    before = free.get_cmn()
+
+    words = pocketsphinx_engine.decode_isolated(speak_to_pcm16("I have chest pain"))
+
+    assert words == ["i", "have", "chest", "pain"]
+    assert free.get_cmn() == before
+    assert free.config["cmn"] == "live"
+    assert pocketsphinx_engine.transcribe(speak_to_pcm16("I took my pills")).text == (
+        "i took my pills"
+    )
