@@ -22,7 +22,7 @@ def ingest(
     from cloud.config import get_settings
     from cloud.db.engine import make_engine, make_session_factory
     from cloud.ingest.settings import IngestSettings
-    from cloud.ingest.worker import IngestWorker
+    from cloud.ingest.worker import IngestWorker, tune_garbage_collector
     from cloud.mqtt.settings import MqttSettings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -36,6 +36,7 @@ def ingest(
     stop = threading.Event()
     stop_on_termination(stop.set)
     worker = IngestWorker(make_session_factory(engine), MqttSettings(), settings)
+    tune_garbage_collector()
     typer.echo(f"ingest worker {settings.name} starting", err=True)
     try:
         worker.run(stop)
