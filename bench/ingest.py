@@ -10,9 +10,13 @@ each, from `--publishers` processes. Three phases, each with fresh message ids:
 3. ingest with 2 workers sharing the subscription.
 
 Each phase is timed from the first publish to the last message counted / committed. Prints
-events/s per phase and ingest/raw; the last line is one JSON object.
+events/s per phase and ingest/raw, and where each phase's CPU went, in µs per event: the
+publishers, the consumers (the counter, or the workers), the broker, PostgreSQL (every server
+process), the rest of the machine, and the machine's total busy time. On a machine whose cores
+are all busy, events/s is about cores / total: that is what bounds the ratio. The last line is
+one JSON object.
 
-    .venv/bin/python bench/ingest.py [--devices 50] [--events 400] [--publishers 2]
+    .venv/bin/python bench/ingest.py [--devices 50] [--events 1000] [--publishers 2]
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ max_inflight_messages 1000
 max_queued_messages 1000000
 """
 GROUP = "ingest"
-POLL_S = 0.1
+POLL_S = 0.02
 
 
 def dose_event_payload(device_id: str, seq: int) -> bytes:
@@ -81,9 +85,17 @@ def dose_event_payload(device_id: str, seq: int) -> bytes:
 
 
 def publish_devices(
-    port: int, device_ids: list[str], events: int, seq_base: int, *, go: EventType, ready: Any
+    port: int,
+    device_ids: list[str],
+    events: int,
+    seq_base: int,
+    *,
+    go: EventType,
+    ready: Any,
+    spent: Any,
 ) -> None:
-    """A publisher process: one client per device; publish everything QoS 1 at `go`.
+    """A publisher process: one client per device; publish everything QoS 1 at `go`, then put
+    the CPU seconds that took on `spent`.
 
     One thread drives every client's socket (select), as a process simulating many devices
     should: a network thread per client would spend the CPU on switching between them.
@@ -103,6 +115,7 @@ def publish_devices(
         _drive(clients)
     ready.put(len(device_ids))
     go.wait()
+    cpu_at_go = time.process_time()
     infos = []
     for n in range(events):
         for client, device_id in zip(clients, device_ids, strict=True):
@@ -111,6 +124,7 @@ def publish_devices(
         _drive(clients, timeout_s=0)
     while not all(info.is_published() for info in infos):
         _drive(clients)
+    spent.put(time.process_time() - cpu_at_go)
     for client in clients:
         client.disconnect()
 
@@ -129,7 +143,8 @@ def _drive(clients: list[mqtt.Client], timeout_s: float = 0.05) -> None:
 
 
 def count_messages(port: int, expected: int, ready: EventType, result: Any) -> None:
-    """The raw phase's subscriber: count messages on the shared subscription, nothing else."""
+    """The raw phase's subscriber: count messages on the shared subscription, nothing else;
+    puts the time the last one came and the CPU seconds spent since subscribing."""
     received = 0
     finished = threading.Event()
 
@@ -145,21 +160,31 @@ def count_messages(port: int, expected: int, ready: EventType, result: Any) -> N
     client.connect(LOOPBACK, port)
     client.subscribe(shared_subscription(GROUP, up_wildcard()), qos=1)
     client.loop_start()
+    ready.wait(30)
+    cpu_at_start = time.process_time()
     finished.wait(600)
-    result.put(time.perf_counter())
+    result.put((time.perf_counter(), time.process_time() - cpu_at_start))
     client.disconnect()
     client.loop_stop()
 
 
+@dataclass(frozen=True)
+class Broker:
+    """The private Mosquitto: where it listens, and its pid (for its CPU)."""
+
+    port: int
+    pid: int
+
+
 @contextlib.contextmanager
-def mosquitto(workdir: Path) -> Iterator[int]:
+def mosquitto(workdir: Path) -> Iterator[Broker]:
     port = free_port()
     config = workdir / "mosquitto.conf"
     config.write_text(BROKER_CONFIG.format(port=port))
     process = subprocess.Popen(["mosquitto", "-c", str(config)], stderr=subprocess.DEVNULL)
     try:
         wait_for_port(LOOPBACK, port)
-        yield port
+        yield Broker(port, process.pid)
     finally:
         process.terminate()
         process.wait(10)
@@ -228,18 +253,23 @@ def start_workers(count: int, db_url: str, port: int, logs: Path) -> list[subpro
     return workers
 
 
-def stored(conn: psycopg.Connection[Any]) -> int:
-    """Messages committed so far (on one open autocommit connection: a new connection per look
-    would cost the server a process each time, stolen from the workers being measured)."""
+def all_stored(conn: psycopg.Connection[Any], final_seq: int, devices: int, total: int) -> bool:
+    """Whether all `total` messages of the phase are committed, looked up cheaply enough to
+    ask every 20 ms on one open autocommit connection: first whether every device's highest
+    stored sequence number has reached the phase's last one (50 rows), only then the count of
+    stored messages (a scan of a table that grows by `total` each phase)."""
+    row = conn.execute("SELECT count(*) FROM devices WHERE last_seq >= %s", (final_seq,)).fetchone()
+    if row is None or row[0] < devices:
+        return False
     row = conn.execute("SELECT count(*) FROM ingested_messages").fetchone()
-    return int(row[0]) if row else 0
+    return row is not None and row[0] >= total
 
 
 @dataclass(frozen=True)
 class Setup:
     """What every phase shares: broker port, database, devices and load."""
 
-    port: int
+    broker: Broker
     db_url: str
     device_ids: list[str]
     events: int
@@ -251,40 +281,41 @@ class Setup:
         return len(self.device_ids) * self.events
 
 
-def start_publishers(setup: Setup, seq_base: int) -> tuple[EventType, list[Any]]:
-    """Publisher processes, connected and holding their payloads; they publish on the event."""
+@dataclass
+class Publishers:
+    """Publisher processes, connected and holding their payloads; they publish on `go`."""
+
+    go: EventType
+    procs: list[Any]
+    spent: Any
+
+    def cpu_s(self) -> float:
+        """CPU seconds the publishers spent publishing (blocks until each has finished)."""
+        return sum(float(self.spent.get(timeout=600)) for _ in self.procs)
+
+    def join(self) -> None:
+        for proc in self.procs:
+            proc.join(60)
+
+
+def start_publishers(setup: Setup, seq_base: int) -> Publishers:
+    """Start the publisher processes; returns once all are connected."""
     ctx = multiprocessing.get_context("spawn")
     go = ctx.Event()
-    ready = ctx.Queue()
+    ready, spent = ctx.Queue(), ctx.Queue()
     procs = []
     for index in range(setup.publishers):
         share = setup.device_ids[index :: setup.publishers]
         proc = ctx.Process(
             target=publish_devices,
-            args=(setup.port, share, setup.events, seq_base),
-            kwargs={"go": go, "ready": ready},
+            args=(setup.broker.port, share, setup.events, seq_base),
+            kwargs={"go": go, "ready": ready, "spent": spent},
         )
         proc.start()
         procs.append(proc)
     for _ in procs:
         ready.get(timeout=300)
-    return go, procs
-
-
-def phase_raw(setup: Setup) -> float:
-    """Events/s through the broker to a subscriber that only counts."""
-    ctx = multiprocessing.get_context("spawn")
-    ready, result = ctx.Event(), ctx.Queue()
-    counter = ctx.Process(target=count_messages, args=(setup.port, setup.total, ready, result))
-    counter.start()
-    ready.wait(30)
-    go, procs = start_publishers(setup, 0)
-    started = time.perf_counter()
-    go.set()
-    finished = float(result.get(timeout=600))
-    for proc in [*procs, counter]:
-        proc.join(60)
-    return setup.total / (finished - started)
+    return Publishers(go, procs, spent)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -293,42 +324,123 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU used so far by every PostgreSQL server process on the machine (backends, WAL
+    writer, checkpointer, autovacuum): the server's whole cost, whoever's work it was."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            text = stat.read_text()
+            if text[text.index("(") + 1 : text.rindex(")")] == "postgres":
+                total += cpu_seconds(int(stat.parent.name))
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine have been busy so far (/proc/stat)."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass(frozen=True)
-class IngestRun:
-    """One ingest phase: throughput, and worker CPU per event (the machine may be shared)."""
+class CpuMeter:
+    """Broker, PostgreSQL and machine CPU at one moment; `since` gives the difference."""
+
+    broker: float
+    postgres: float
+    machine: float
+
+    @classmethod
+    def read(cls, broker_pid: int) -> CpuMeter:
+        return cls(cpu_seconds(broker_pid), postgres_cpu_seconds(), machine_busy_seconds())
+
+
+@dataclass(frozen=True)
+class PhaseRun:
+    """One phase: throughput, and CPU per event by process class (µs)."""
 
     eps: float
-    worker_cpu_us_per_event: float
+    cpu_us: dict[str, float]
 
 
-def phase_ingest(setup: Setup, workers: int, seq_base: int) -> IngestRun:
+def cpu_breakdown(
+    total: int, start: CpuMeter, end: CpuMeter, publishers_s: float, consumers_s: float
+) -> dict[str, float]:
+    """CPU µs per event: publishers, the consumer (counter or workers), broker, PostgreSQL,
+    everything else on the machine, and the machine's total."""
+    parts = {
+        "publishers": publishers_s,
+        "consumers": consumers_s,
+        "broker": end.broker - start.broker,
+        "postgres": end.postgres - start.postgres,
+    }
+    parts["other"] = max(0.0, (end.machine - start.machine) - sum(parts.values()))
+    parts["machine"] = end.machine - start.machine
+    return {name: round(seconds * 1e6 / total, 1) for name, seconds in parts.items()}
+
+
+def phase_raw(setup: Setup) -> PhaseRun:
+    """Events/s through the broker to a subscriber that only counts."""
+    ctx = multiprocessing.get_context("spawn")
+    ready, result = ctx.Event(), ctx.Queue()
+    counter = ctx.Process(
+        target=count_messages, args=(setup.broker.port, setup.total, ready, result)
+    )
+    counter.start()
+    ready.wait(30)
+    publishers = start_publishers(setup, 0)
+    before = CpuMeter.read(setup.broker.pid)
+    started = time.perf_counter()
+    publishers.go.set()
+    finished, counter_s = result.get(timeout=600)
+    after = CpuMeter.read(setup.broker.pid)
+    publishers_s = publishers.cpu_s()
+    publishers.join()
+    counter.join(60)
+    cpu = cpu_breakdown(setup.total, before, after, publishers_s, counter_s)
+    return PhaseRun(setup.total / (finished - started), cpu)
+
+
+def phase_ingest(setup: Setup, workers: int, seq_base: int) -> PhaseRun:
     """Events/s from the first publish until every event is committed by `workers` workers."""
     conn = psycopg.connect(setup.db_url, autocommit=True)
-    baseline = stored(conn)
-    running = start_workers(workers, setup.db_url, setup.port, setup.logs)
+    stored_before = conn.execute("SELECT count(*) FROM ingested_messages").fetchone()
+    target = (stored_before[0] if stored_before else 0) + setup.total
+    final_seq = seq_base + setup.events - 1
+    running = start_workers(workers, setup.db_url, setup.broker.port, setup.logs)
     try:
-        go, procs = start_publishers(setup, seq_base)
-        cpu_before = sum(cpu_seconds(worker.pid) for worker in running)
+        publishers = start_publishers(setup, seq_base)
+        workers_before = sum(cpu_seconds(worker.pid) for worker in running)
+        before = CpuMeter.read(setup.broker.pid)
         started = time.perf_counter()
-        go.set()
-        while stored(conn) < baseline + setup.total:
+        publishers.go.set()
+        while not all_stored(conn, final_seq, len(setup.device_ids), target):
             time.sleep(POLL_S)
         finished = time.perf_counter()
-        cpu = sum(cpu_seconds(worker.pid) for worker in running) - cpu_before
-        for proc in procs:
-            proc.join(60)
+        after = CpuMeter.read(setup.broker.pid)
+        workers_s = sum(cpu_seconds(worker.pid) for worker in running) - workers_before
+        publishers_s = publishers.cpu_s()
+        publishers.join()
     finally:
         conn.close()
         for worker in running:
             worker.terminate()
             worker.wait(30)
-    return IngestRun(setup.total / (finished - started), cpu * 1e6 / setup.total)
+    cpu = cpu_breakdown(setup.total, before, after, publishers_s, workers_s)
+    return PhaseRun(setup.total / (finished - started), cpu)
+
+
+def report(name: str, run: PhaseRun) -> None:
+    """One line per phase: events/s and where the CPU went."""
+    parts = "  ".join(f"{part} {us:.0f}" for part, us in run.cpu_us.items())
+    print(f"{name:<18} {run.eps:>9,.0f} events/s   CPU us/event: {parts}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=50)
-    parser.add_argument("--events", type=int, default=400, help="Messages per device per phase.")
+    parser.add_argument("--events", type=int, default=1000, help="Messages per device per phase.")
     parser.add_argument("--publishers", type=int, default=2, help="Publisher processes.")
     args = parser.parse_args()
     device_ids = [f"bench-{n:04d}" for n in range(args.devices)]
@@ -336,38 +448,34 @@ def main() -> None:
 
     with (
         tempfile.TemporaryDirectory() as tmp,
-        mosquitto(Path(tmp)) as port,
+        mosquitto(Path(tmp)) as broker,
         bench_database(device_ids) as db_url,
     ):
-        setup = Setup(port, db_url, device_ids, args.events, args.publishers, Path(tmp))
+        setup = Setup(broker, db_url, device_ids, args.events, args.publishers, Path(tmp))
+        print(f"{args.devices} devices, {total} QoS 1 dose events per phase", flush=True)
         raw = phase_raw(setup)
-        print(f"raw broker pass-through: {raw:,.0f} events/s ({total} events)", flush=True)
+        report("raw pass-through", raw)
         one = phase_ingest(setup, workers=1, seq_base=1_000_000)
-        print(
-            f"ingest, 1 worker:        {one.eps:,.0f} events/s "
-            f"(worker CPU {one.worker_cpu_us_per_event:.0f} us/event)",
-            flush=True,
-        )
+        report("ingest, 1 worker", one)
         two = phase_ingest(setup, workers=2, seq_base=2_000_000)
-        print(
-            f"ingest, 2 workers:       {two.eps:,.0f} events/s "
-            f"(worker CPU {two.worker_cpu_us_per_event:.0f} us/event)",
-            flush=True,
-        )
-        ratio = two.eps / raw
-        print(f"ratio ingest(2)/raw:     {ratio:.2f}", flush=True)
+        report("ingest, 2 workers", two)
+        ratio = two.eps / raw.eps
+        print(f"ratio ingest(2)/raw: {ratio:.2f}", flush=True)
         print(
             json.dumps(
                 {
                     "devices": args.devices,
                     "events_per_phase": total,
-                    "raw_eps": round(raw, 1),
+                    "raw_eps": round(raw.eps, 1),
                     "ingest_eps_1": round(one.eps, 1),
                     "ingest_eps_2": round(two.eps, 1),
                     "ratio": round(ratio, 3),
-                    "ratio_1": round(one.eps / raw, 3),
-                    "worker_cpu_us_per_event_1": round(one.worker_cpu_us_per_event),
-                    "worker_cpu_us_per_event_2": round(two.worker_cpu_us_per_event),
+                    "ratio_1": round(one.eps / raw.eps, 3),
+                    "cpu_us_per_event": {
+                        "raw": raw.cpu_us,
+                        "ingest_1": one.cpu_us,
+                        "ingest_2": two.cpu_us,
+                    },
                     "load_average_1m": round(os.getloadavg()[0], 2),
                 }
             )
