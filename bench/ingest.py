@@ -3,7 +3,8 @@
 A private Mosquitto (tuned for ingest: 1000 unacked messages per subscriber, deep queues) and a
 fresh database (on MEDMIND_DATABASE_URL's server, or the embedded PostgreSQL) are started. N
 simulated devices, each its own MQTT client, publish `--events` QoS 1 dose-event envelopes
-each, from `--publishers` processes. Three phases, each with fresh message ids:
+each, from `--publishers` processes. Three phases, each with fresh message ids, run in turn
+`--rounds` times (figures are medians over the rounds):
 
 1. raw: one subscriber on the same shared subscription the workers use, that only counts;
 2. ingest with 1 worker (`medmind cloud ingest`): until every message is committed;
@@ -16,7 +17,7 @@ process), the rest of the machine, and the machine's total busy time. On a machi
 are all busy, events/s is about cores / total: that is what bounds the ratio. The last line is
 one JSON object.
 
-    .venv/bin/python bench/ingest.py [--devices 50] [--events 1000] [--publishers 2]
+    .venv/bin/python bench/ingest.py [--devices 50] [--events 600] [--publishers 2] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 import multiprocessing
 import os
 import select
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +65,7 @@ max_queued_messages 1000000
 """
 GROUP = "ingest"
 POLL_S = 0.02
+PHASE_TIMEOUT_S = 300
 
 
 def dose_event_payload(device_id: str, seq: int) -> bytes:
@@ -162,8 +165,10 @@ def count_messages(port: int, expected: int, ready: EventType, result: Any) -> N
     client.loop_start()
     ready.wait(30)
     cpu_at_start = time.process_time()
-    finished.wait(600)
-    result.put((time.perf_counter(), time.process_time() - cpu_at_start))
+    if finished.wait(PHASE_TIMEOUT_S):
+        result.put((time.perf_counter(), time.process_time() - cpu_at_start))
+    else:
+        result.put(f"counted {received} of {expected} messages in {PHASE_TIMEOUT_S} s")
     client.disconnect()
     client.loop_stop()
 
@@ -217,7 +222,11 @@ def bench_database(device_ids: list[str]) -> Iterator[str]:
 
 
 def start_workers(count: int, db_url: str, port: int, logs: Path) -> list[subprocess.Popen[bytes]]:
-    """`medmind cloud ingest` processes, returned once each has subscribed."""
+    """`medmind cloud ingest` processes, returned once each has subscribed.
+
+    They run without a worker id, so with clean broker sessions: a stopped worker's persistent
+    session would stay in the shared subscription and be handed its share of a later phase.
+    """
     env = dict(
         os.environ,
         MEDMIND_DATABASE_URL=db_url,
@@ -235,8 +244,6 @@ def start_workers(count: int, db_url: str, port: int, logs: Path) -> list[subpro
                     "from shared.cli import main; main()",
                     "cloud",
                     "ingest",
-                    "--worker-id",
-                    f"bench-{index}",
                 ],
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -380,7 +387,7 @@ def cpu_breakdown(
     return {name: round(seconds * 1e6 / total, 1) for name, seconds in parts.items()}
 
 
-def phase_raw(setup: Setup) -> PhaseRun:
+def phase_raw(setup: Setup, seq_base: int) -> PhaseRun:
     """Events/s through the broker to a subscriber that only counts."""
     ctx = multiprocessing.get_context("spawn")
     ready, result = ctx.Event(), ctx.Queue()
@@ -389,11 +396,14 @@ def phase_raw(setup: Setup) -> PhaseRun:
     )
     counter.start()
     ready.wait(30)
-    publishers = start_publishers(setup, 0)
+    publishers = start_publishers(setup, seq_base)
     before = CpuMeter.read(setup.broker.pid)
     started = time.perf_counter()
     publishers.go.set()
-    finished, counter_s = result.get(timeout=600)
+    outcome = result.get(timeout=PHASE_TIMEOUT_S + 60)
+    if isinstance(outcome, str):
+        raise TimeoutError(f"raw phase: {outcome}")
+    finished, counter_s = outcome
     after = CpuMeter.read(setup.broker.pid)
     publishers_s = publishers.cpu_s()
     publishers.join()
@@ -415,7 +425,10 @@ def phase_ingest(setup: Setup, workers: int, seq_base: int) -> PhaseRun:
         before = CpuMeter.read(setup.broker.pid)
         started = time.perf_counter()
         publishers.go.set()
+        deadline = started + PHASE_TIMEOUT_S
         while not all_stored(conn, final_seq, len(setup.device_ids), target):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{workers} worker(s) stored too little in {PHASE_TIMEOUT_S} s")
             time.sleep(POLL_S)
         finished = time.perf_counter()
         after = CpuMeter.read(setup.broker.pid)
@@ -434,17 +447,26 @@ def phase_ingest(setup: Setup, workers: int, seq_base: int) -> PhaseRun:
 def report(name: str, run: PhaseRun) -> None:
     """One line per phase: events/s and where the CPU went."""
     parts = "  ".join(f"{part} {us:.0f}" for part, us in run.cpu_us.items())
-    print(f"{name:<18} {run.eps:>9,.0f} events/s   CPU us/event: {parts}", flush=True)
+    print(f"{name:<21} {run.eps:>9,.0f} events/s   CPU us/event: {parts}", flush=True)
+
+
+def median_cpu(runs: list[PhaseRun]) -> dict[str, float]:
+    """Per process class, the median of the runs' CPU µs per event."""
+    return {part: statistics.median(run.cpu_us[part] for run in runs) for part in runs[0].cpu_us}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=50)
-    parser.add_argument("--events", type=int, default=1000, help="Messages per device per phase.")
+    parser.add_argument("--events", type=int, default=600, help="Messages per device per phase.")
     parser.add_argument("--publishers", type=int, default=2, help="Publisher processes.")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds of the three phases.")
     args = parser.parse_args()
     device_ids = [f"bench-{n:04d}" for n in range(args.devices)]
     total = args.devices * args.events
+    raws: list[PhaseRun] = []
+    ones: list[PhaseRun] = []
+    twos: list[PhaseRun] = []
 
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -453,33 +475,47 @@ def main() -> None:
     ):
         setup = Setup(broker, db_url, device_ids, args.events, args.publishers, Path(tmp))
         print(f"{args.devices} devices, {total} QoS 1 dose events per phase", flush=True)
-        raw = phase_raw(setup)
-        report("raw pass-through", raw)
-        one = phase_ingest(setup, workers=1, seq_base=1_000_000)
-        report("ingest, 1 worker", one)
-        two = phase_ingest(setup, workers=2, seq_base=2_000_000)
-        report("ingest, 2 workers", two)
-        ratio = two.eps / raw.eps
-        print(f"ratio ingest(2)/raw: {ratio:.2f}", flush=True)
-        print(
-            json.dumps(
-                {
-                    "devices": args.devices,
-                    "events_per_phase": total,
-                    "raw_eps": round(raw.eps, 1),
-                    "ingest_eps_1": round(one.eps, 1),
-                    "ingest_eps_2": round(two.eps, 1),
-                    "ratio": round(ratio, 3),
-                    "ratio_1": round(one.eps / raw.eps, 3),
-                    "cpu_us_per_event": {
-                        "raw": raw.cpu_us,
-                        "ingest_1": one.cpu_us,
-                        "ingest_2": two.cpu_us,
-                    },
-                    "load_average_1m": round(os.getloadavg()[0], 2),
-                }
-            )
+        for index in range(args.rounds):
+            base = index * 3_000_000
+            raws.append(phase_raw(setup, base))
+            report(f"{index + 1}: raw pass-through", raws[-1])
+            ones.append(phase_ingest(setup, workers=1, seq_base=base + 1_000_000))
+            report(f"{index + 1}: ingest, 1 worker", ones[-1])
+            twos.append(phase_ingest(setup, workers=2, seq_base=base + 2_000_000))
+            report(f"{index + 1}: ingest, 2 workers", twos[-1])
+    # The machine's speed drifts between runs and within one: each round's ratio compares
+    # phases a few seconds apart, and the medians keep one disturbed phase from deciding.
+    ratios = [two.eps / raw.eps for raw, two in zip(raws, twos, strict=True)]
+    ratios_1 = [one.eps / raw.eps for raw, one in zip(raws, ones, strict=True)]
+    ratio = statistics.median(ratios)
+    print(
+        f"medians: raw {statistics.median(r.eps for r in raws):,.0f}, "
+        f"1 worker {statistics.median(r.eps for r in ones):,.0f}, "
+        f"2 workers {statistics.median(r.eps for r in twos):,.0f} events/s; "
+        f"ratio ingest(2)/raw {ratio:.2f} (rounds: {', '.join(f'{r:.2f}' for r in ratios)})",
+        flush=True,
+    )
+    print(
+        json.dumps(
+            {
+                "devices": args.devices,
+                "events_per_phase": total,
+                "rounds": args.rounds,
+                "raw_eps": round(statistics.median(r.eps for r in raws), 1),
+                "ingest_eps_1": round(statistics.median(r.eps for r in ones), 1),
+                "ingest_eps_2": round(statistics.median(r.eps for r in twos), 1),
+                "ratio": round(ratio, 3),
+                "ratio_1": round(statistics.median(ratios_1), 3),
+                "ratio_rounds": [round(r, 3) for r in ratios],
+                "cpu_us_per_event": {
+                    "raw": median_cpu(raws),
+                    "ingest_1": median_cpu(ones),
+                    "ingest_2": median_cpu(twos),
+                },
+                "load_average_1m": round(os.getloadavg()[0], 2),
+            }
         )
+    )
 
 
 if __name__ == "__main__":
