@@ -452,7 +452,10 @@ def report(name: str, run: PhaseRun) -> None:
 
 def median_cpu(runs: list[PhaseRun]) -> dict[str, float]:
     """Per process class, the median of the runs' CPU µs per event."""
-    return {part: statistics.median(run.cpu_us[part] for run in runs) for part in runs[0].cpu_us}
+    return {
+        part: round(statistics.median(run.cpu_us[part] for run in runs), 1)
+        for part in runs[0].cpu_us
+    }
 
 
 def main() -> None:
