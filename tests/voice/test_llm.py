@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from edge_agent.voice.llama_runner import LlamaCppRunner
 from shared.enums import Intent
@@ -45,3 +46,10 @@ def test_understand_with_the_model_records_the_pass(llama_runner: LlamaCppRunner
     assert outcome.llm_call is not None
     assert outcome.llm_call.model_version == "1.0.0"
     assert outcome.llm_call.prompt_tokens > 500
+
+
+def test_the_model_is_read_into_memory_not_mapped(llama_runner: LlamaCppRunner) -> None:
+    # A mapping would keep the pages of the repacked tensors resident a second time.
+    mapped = Path("/proc/self/maps").read_text(encoding="utf-8")
+
+    assert ".gguf" not in mapped
