@@ -92,8 +92,10 @@ class PocketsphinxEngine:
 
     @staticmethod
     def _domain_files(cache_dir: Path, grammar_text: str, model_dir: Path) -> tuple[Path, Path]:
-        """The restricted pronunciation dictionary and the domain LM, built once per grammar."""
-        digest = hashlib.sha256(grammar_text.encode()).hexdigest()[:16]
+        """The restricted pronunciation dictionary and the domain LM, built once per grammar and
+        set of extra pronunciations."""
+        extra_pronunciations = _resource("extra_pronunciations.dict")
+        digest = hashlib.sha256((grammar_text + extra_pronunciations).encode()).hexdigest()[:16]
         folder = cache_dir / f"pocketsphinx-{digest}"
         dictionary, arpa = folder / "domain.dict", folder / "domain.arpa"
         if dictionary.is_file() and arpa.is_file():
@@ -106,7 +108,7 @@ class PocketsphinxEngine:
             for line in (model_dir / "cmudict-en-us.dict").read_text(encoding="utf-8").splitlines()
             if line.split(" ", 1)[0].split("(", 1)[0] in wanted
         ]
-        lines += _resource("extra_pronunciations.dict").splitlines()
+        lines += extra_pronunciations.splitlines()
         known = {line.split(" ", 1)[0].split("(", 1)[0] for line in lines if line.strip()}
         missing = sorted(wanted - known)
         if missing:

@@ -3,8 +3,11 @@ open mode, and emergencies still understood once heard."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from edge_agent.voice import pocketsphinx_engine as engine_module
 from edge_agent.voice.audio import speak_to_pcm16
 from edge_agent.voice.endpointing import EndpointerConfig
 from edge_agent.voice.jsgf import parse_jsgf
@@ -125,3 +128,48 @@ def test_the_second_pass_leaves_the_running_mean_for_the_next_utterance(
     assert pocketsphinx_engine.transcribe(speak_to_pcm16("I took my pills")).text == (
         "i took my pills"
     )
+
+
+def test_new_extra_pronunciations_rebuild_the_domain_dictionary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The domain files are cached by content; an added pronunciation must not be ignored.
+    from pocketsphinx import get_model_path
+
+    model_dir = Path(get_model_path()) / "en-us"
+    grammar = "#JSGF V1.0;\ngrammar g;\npublic <a> = i fell;"
+    before, _ = PocketsphinxEngine._domain_files(tmp_path, grammar, model_dir)
+    packaged = engine_module._resource
+
+    def with_one_more(name: str) -> str:
+        added = "fell(9) F EH L L\n" if name == "extra_pronunciations.dict" else ""
+        return packaged(name) + added
+
+    monkeypatch.setattr(engine_module, "_resource", with_one_more)
+    after, _ = PocketsphinxEngine._domain_files(tmp_path, grammar, model_dir)
+
+    assert after != before
+    assert "fell(9) F EH L L" in after.read_text(encoding="utf-8").splitlines()
+    assert "fell(9) F EH L L" not in before.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en"])
+def test_a_short_i_fell_is_heard_with_its_dark_l(
+    pocketsphinx_engine: PocketsphinxEngine, voice: str
+) -> None:
+    # With only "F EH L", the dark L made every pass hear "I fell" as "i threw up".
+    transcript = pocketsphinx_engine.transcribe(speak_to_pcm16("I fell", voice=voice))
+
+    result = understand(transcript.text, alternatives=transcript.alternatives).understanding
+    assert result.intent is Intent.EMERGENCY, transcript
+
+
+def test_the_second_pronunciation_does_not_turn_i_threw_up_into_a_fall(
+    pocketsphinx_engine: PocketsphinxEngine,
+) -> None:
+    transcript = pocketsphinx_engine.transcribe(speak_to_pcm16("I threw up"))
+
+    hypotheses = (transcript.text, *transcript.alternatives)
+    assert not any("fell" in hypothesis for hypothesis in hypotheses), transcript
+    result = understand(transcript.text, alternatives=transcript.alternatives).understanding
+    assert result.intent is not Intent.EMERGENCY, transcript
