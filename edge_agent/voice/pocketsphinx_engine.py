@@ -129,16 +129,10 @@ class PocketsphinxEngine:
 
     def decode_open(self, pcm16: bytes) -> list[str]:
         """The open search over a whole utterance (the fallback after a rejection)."""
-        decoder = self._free
-        decoder.activate_search(OPEN)
         try:
-            decoder.start_utt()
-            decoder.process_raw(pcm16, full_utt=True)
-            decoder.end_utt()
-            hypothesis = decoder.hyp()
-            return hypothesis.hypstr.split() if hypothesis is not None else []
+            return _decode_whole(self._free, OPEN, pcm16)
         finally:
-            decoder.activate_search(PHONES)
+            self._free.activate_search(PHONES)
 
     def decode_isolated(self, pcm16: bytes) -> list[str]:
         """The grammar over a whole utterance with its own cepstral mean (the second opinion).
@@ -150,18 +144,23 @@ class PocketsphinxEngine:
         running_mean = decoder.get_cmn()
         decoder.config["cmn"] = "batch"
         decoder.reinit_feat()
-        decoder.activate_search(ISOLATED)
         try:
-            decoder.start_utt()
-            decoder.process_raw(pcm16, full_utt=True)
-            decoder.end_utt()
-            hypothesis = decoder.hyp()
-            return hypothesis.hypstr.split() if hypothesis is not None else []
+            return _decode_whole(decoder, ISOLATED, pcm16)
         finally:
             decoder.config["cmn"] = "live"
             decoder.reinit_feat()
             decoder.set_cmn(running_mean)
             decoder.activate_search(PHONES)
+
+
+def _decode_whole(decoder: Any, search: str, pcm16: bytes) -> list[str]:
+    """The words `search` hears in one whole utterance (the caller restores the search)."""
+    decoder.activate_search(search)
+    decoder.start_utt()
+    decoder.process_raw(pcm16, full_utt=True)
+    decoder.end_utt()
+    hypothesis = decoder.hyp()
+    return hypothesis.hypstr.split() if hypothesis is not None else []
 
 
 def _acoustic_score(decoder: Any) -> tuple[list[str], float | None]:
