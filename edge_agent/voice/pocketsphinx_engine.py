@@ -19,7 +19,9 @@ A second opinion for the emergency rules: the grammar decoded once more over the
 utterance with the cepstral mean of that utterance alone (`cmn=batch`), instead of the running
 mean carried over from earlier speech. It is only an alternative (the emergency rules check
 it), never the transcript: as the main path a per-utterance mean lowers intent accuracy, but it
-hears some emergencies the running mean misses (measured in docs/voice.md).
+hears some emergencies the running mean misses (measured in docs/voice.md). Its grammar lets a
+hesitant start through: up to three fillers and a repeated "i" before a phrase ("um, er, I, I
+fell over"), which the device grammar has no path for.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class PocketsphinxEngine:
         # The second opinion's grammar search: on the free decoder, whose running mean only the
         # phone loop and the open search use (restoring the command decoder's changed what the
         # main path heard next: "help" as "hello").
-        self._free.add_jsgf_string(ISOLATED, grammar_text)
+        self._free.add_jsgf_string(ISOLATED, hesitant_grammar(grammar_text))
         self._free.activate_search(PHONES)
         # True between a stream's start and its finish (see `PocketsphinxStream`).
         self._utterance_open = False
@@ -151,6 +153,22 @@ class PocketsphinxEngine:
             decoder.reinit_feat()
             decoder.set_cmn(running_mean)
             decoder.activate_search(PHONES)
+
+
+_PLAIN_START = "public <utterance> = [<opener>] <phrase> [<closer>];"
+# Only in the second opinion: in the main grammar, more fillers cost false alarms and "call an
+# ambulance" (docs/voice.md).
+_HESITANT_START = (
+    "public <utterance> = [<opener>] [<opener>] [<opener>] [i] [i] <phrase> [<closer>];"
+)
+
+
+def hesitant_grammar(grammar_text: str) -> str:
+    """The device grammar with room for a hesitant start: up to three fillers and a repeated
+    "i" before a phrase."""
+    if _PLAIN_START not in grammar_text:
+        raise ValueError("device grammar without its public rule " + _PLAIN_START)
+    return grammar_text.replace(_PLAIN_START, _HESITANT_START)
 
 
 def _decode_whole(decoder: Any, search: str, pcm16: bytes) -> list[str]:

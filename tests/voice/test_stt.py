@@ -173,3 +173,28 @@ def test_the_second_pronunciation_does_not_turn_i_threw_up_into_a_fall(
     assert not any("fell" in hypothesis for hypothesis in hypotheses), transcript
     result = understand(transcript.text, alternatives=transcript.alternatives).understanding
     assert result.intent is not Intent.EMERGENCY, transcript
+
+
+def test_the_second_opinion_hears_an_emergency_after_a_hesitant_start(
+    pocketsphinx_engine: PocketsphinxEngine,
+) -> None:
+    # "um, er, I, I fell over" has no path in the device grammar (one filler, one "i"), and the
+    # main path and the open search heard "um there's i i threw air". The second opinion's
+    # grammar lets up to three fillers and a repeated "i" through; it uses the utterance's own
+    # cepstral mean, so what it hears does not depend on what came before.
+    words = pocketsphinx_engine.decode_isolated(speak_to_pcm16("um, er, I, I fell over"))
+
+    assert words[-4:] == ["i", "i", "fell", "over"], words
+    result = understand(" ".join(words)).understanding
+    assert result.intent is Intent.EMERGENCY
+
+
+def test_only_the_second_opinion_gets_the_hesitant_start() -> None:
+    grammar = engine_module._resource("device_phrases.jsgf")
+
+    hesitant = engine_module.hesitant_grammar(grammar)
+
+    assert "[<opener>] [<opener>] [<opener>] [i] [i] <phrase>" in hesitant
+    assert "public <utterance> = [<opener>] <phrase> [<closer>];" in grammar
+    with pytest.raises(ValueError):
+        engine_module.hesitant_grammar(grammar.replace("[<closer>];", "<closer>;", 1))
