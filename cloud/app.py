@@ -16,6 +16,7 @@ from cloud.mqtt.plan_publisher import plan_publishing
 from cloud.users.active_cache import ActiveUserCache
 from cloud.users.rate_limit import LoginRateLimiter
 from cloud.users.tokens import VerifiedTokens
+from cloud.web.mount import mount_web
 
 DESCRIPTION = """
 MedMind's cloud API for caregivers, doctors, patients and admins, and the device fallback
@@ -55,4 +56,5 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(v1_router())
+    mount_web(app)
     return app

@@ -25,6 +25,7 @@ from cloud.reports.models import HealthReport
 from cloud.summaries.models import DailyPatientSummary, WeeklyPatientSummary
 from cloud.symptoms.models import SymptomLog
 from cloud.users.models import User
+from cloud.web.models import WebSession
 
 __all__ = [
     "AlertLog",
@@ -61,5 +62,6 @@ __all__ = [
     "PatientDoctor",
     "SymptomLog",
     "User",
+    "WebSession",
     "WeeklyPatientSummary",
 ]

@@ -1,0 +1,132 @@
+"""Sign in and sign out.
+
+Sign-in checks the password with the API's own `UserService.authenticate` and counts failures
+in the API's login limiter, so the browser is no easier a way to guess passwords. The sign-in
+form, posted before any session exists, is protected by a double-submit token: a random value
+in a cookie only this site can set, repeated in the form.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response, status
+from fastapi.responses import RedirectResponse
+
+from cloud.deps import DbSession
+from cloud.users.rate_limit import LoginRateLimiter
+from cloud.users.service import UserService
+from cloud.web.deps import SESSION_COOKIE, CheckedForm, tokens_match
+from cloud.web.rendering import render
+from cloud.web.sessions import WebSessionService
+from cloud.web.settings import WebSettings
+from shared.enums import Role
+
+router = APIRouter()
+
+LOGIN_CSRF_COOKIE = "medmind_login_csrf"
+HOME = "/app/"
+# The web app is for the care team; a patient's own view is their device.
+WEB_ROLES = (Role.ADMIN, Role.DOCTOR, Role.CAREGIVER)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a page of this app, never another site."""
+    if target and target.startswith("/app/") and not target.startswith("/app//"):
+        return target
+    return HOME
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _sign_in_page(
+    request: Request, next_url: str, error: str | None = None, email: str = ""
+) -> Response:
+    token = secrets.token_urlsafe(32)
+    code = status.HTTP_200_OK if error is None else status.HTTP_400_BAD_REQUEST
+    page = render(
+        request,
+        "sign_in.html",
+        status_code=code,
+        login_csrf=token,
+        next_url=safe_next(next_url),
+        error=error,
+        email=email,
+    )
+    page.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        path="/app/login",
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+    )
+    return page
+
+
+@router.get("/login", include_in_schema=False)
+def sign_in_form(request: Request, next: str = HOME) -> Response:
+    """The sign-in form."""
+    return _sign_in_page(request, next)
+
+
+@router.post("/login", include_in_schema=False)
+def sign_in(
+    *,
+    request: Request,
+    db: DbSession,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = HOME,
+) -> Response:
+    """Check the password and start a session; back to the form with a message otherwise."""
+    if not tokens_match(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "") or "\0"):
+        return _sign_in_page(request, next, "The form had expired. Please sign in again.", email)
+    limiter: LoginRateLimiter = request.app.state.login_limiter
+    keys = (
+        f"email:{email.strip().lower()}",
+        f"ip:{request.client.host if request.client else '-'}",
+    )
+    wait = limiter.retry_after(*keys)
+    if wait is not None:
+        message = f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."
+        return _sign_in_page(request, next, message, email)
+    user = UserService(db).authenticate(email, password)
+    if user is None:
+        limiter.record_failure(*keys)
+        return _sign_in_page(request, next, "Wrong email or password.", email)
+    limiter.reset(keys[0])
+    if user.role not in WEB_ROLES:
+        message = "This web app is for caregivers and clinicians."
+        return _sign_in_page(request, next, message, email)
+    settings: WebSettings = request.app.state.web_settings
+    token = WebSessionService(db).start(user, timedelta(hours=settings.session_hours))
+    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(settings.session_hours * 3600),
+        path="/app",
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/app/login")
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def sign_out(request: Request, db: DbSession, _: CheckedForm) -> Response:
+    """End the session on the server and forget the cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        WebSessionService(db).end(token)
+    response = RedirectResponse("/app/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE, path="/app", httponly=True, samesite="lax")
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response

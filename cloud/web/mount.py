@@ -1,0 +1,51 @@
+"""Mount the web app on the API's FastAPI app: static assets, pages, and its error pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from cloud.web import auth_pages, patient_pages
+from cloud.web.deps import CsrfRefusedError, PageNotFoundError, SignInRequiredError
+from cloud.web.rendering import STATIC_DIR, render
+from cloud.web.settings import WebSettings
+
+PREFIX = "/app"
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return render(request, "not_found.html", status_code=status.HTTP_404_NOT_FOUND)
+
+
+def mount_web(app: FastAPI, settings: WebSettings | None = None) -> None:
+    """Serve the web app under `/app` (assets under `/app/static`)."""
+    app.state.web_settings = settings or WebSettings()
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="web-static")
+    pages = APIRouter(prefix=PREFIX, include_in_schema=False)
+    pages.include_router(auth_pages.router)
+    pages.include_router(patient_pages.router)
+
+    @pages.get("/{anything:path}")
+    def unknown_page(request: Request) -> HTMLResponse:
+        return _not_found(request)
+
+    app.include_router(pages)
+
+    @app.exception_handler(SignInRequiredError)
+    async def sign_in_required(request: Request, exc: SignInRequiredError) -> Response:
+        target = f"{PREFIX}/login?{urlencode({'next': exc.next_url})}"
+        if request.headers.get("HX-Request"):
+            # htmx would swap the sign-in page into a fragment: send the whole page there.
+            return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+
+    @app.exception_handler(PageNotFoundError)
+    async def page_not_found(request: Request, _: PageNotFoundError) -> HTMLResponse:
+        return _not_found(request)
+
+    @app.exception_handler(CsrfRefusedError)
+    async def csrf_refused(request: Request, _: CsrfRefusedError) -> HTMLResponse:
+        return render(request, "form_refused.html", status_code=status.HTTP_403_FORBIDDEN)
