@@ -1,28 +1,53 @@
 """Device actions and local answers, shared by the buttons and the voice dialog.
 
-Each call is thread-safe (it takes the agent's lock), records what it did in one transaction
+Each call is thread-safe (it takes the device's lock), records what it did in one transaction
 with its outbox message, and returns a small result with the text to speak. Nothing here
-speaks: the caller (button handler or dialog manager) says `result.text`.
+speaks: the caller (button handler or dialog manager) says `result.text`. The actions see the
+device only through a `DeviceContext`, so they do not depend on the agent that wires them.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from edge_agent import journal, phrases
+from edge_agent.clock import Clock
 from edge_agent.day_parts import PartOfDay, parse_part_of_day
-from edge_agent.store import OccurrenceRecord
+from edge_agent.reminders import ReminderEngine
+from edge_agent.store import OccurrenceRecord, Store
 from edge_agent.store import occurrences as occ
 from shared.enums import AlertLevel, AlertType, DoseSource, Severity
 from shared.messages import InteractionBody, MedQuestionBody, SymptomBody
 from shared.plan import PlanItem
 
-if TYPE_CHECKING:
-    from edge_agent.agent import Agent
+
+@dataclass(frozen=True)
+class DeviceContext:
+    """What the actions use of the device: its lock, records, reminders and clock."""
+
+    lock: threading.RLock
+    store: Store
+    engine: ReminderEngine
+    clock: Clock
+    home_zone: ZoneInfo  # the configured zone, until a plan brings the patient's own
+    snooze_minutes: float
+    catch_up: Callable[[], None]  # bring every occurrence up to the clock
+    refresh: Callable[[], None]  # re-arm the wake timer and update the LED
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The patient's zone: the plan's, else the configured one."""
+        plan = self.store.current_plan()
+        return plan.zone if plan is not None else self.home_zone
+
+    def local_now(self) -> datetime:
+        return self.clock.now().astimezone(self.zone)
 
 
 @dataclass(frozen=True)
@@ -79,49 +104,49 @@ def _matches(name: str, wanted: str) -> bool:
 class Actions:
     """What the patient can do and ask, on the device's own records."""
 
-    def __init__(self, agent: Agent) -> None:
-        self.agent = agent
+    def __init__(self, context: DeviceContext) -> None:
+        self.context = context
 
     # -- doses -----------------------------------------------------------------------------
 
     def take_due(self, source: DoseSource = DoseSource.VOICE) -> ActionResult:
         """Record every dose due now as taken (one answer covers them all)."""
-        with self.agent.lock:
-            self.agent.catch_up()
-            due = self.agent.engine.open_doses()
+        with self.context.lock:
+            self.context.catch_up()
+            due = self.context.engine.open_doses()
             if not due:
                 return ActionResult(False, phrases.NOTHING_DUE)
-            done = self.agent.engine.take(due, source)
-            self.agent.refresh()
+            done = self.context.engine.take(due, source)
+            self.context.refresh()
             return ActionResult(
                 bool(done), phrases.taken(done), tuple(r.occurrence_id for r in done)
             )
 
     def skip_due(self, reason: str, source: DoseSource = DoseSource.VOICE) -> ActionResult:
         """Record every dose due now as skipped, with the patient's reason."""
-        with self.agent.lock:
-            self.agent.catch_up()
-            due = self.agent.engine.open_doses()
+        with self.context.lock:
+            self.context.catch_up()
+            due = self.context.engine.open_doses()
             if not due:
                 return ActionResult(False, phrases.NOTHING_DUE)
-            done = self.agent.engine.skip(due, source, reason or "no reason given")
-            self.agent.refresh()
+            done = self.context.engine.skip(due, source, reason or "no reason given")
+            self.context.refresh()
             return ActionResult(
                 bool(done), phrases.skipped(done), tuple(r.occurrence_id for r in done)
             )
 
     def snooze_due(self) -> ActionResult:
         """Snooze the reminded doses, unless they used up their snoozes."""
-        with self.agent.lock:
-            self.agent.catch_up()
-            reminded = self.agent.engine.reminded_doses()
+        with self.context.lock:
+            self.context.catch_up()
+            reminded = self.context.engine.reminded_doses()
             if not reminded:
                 return ActionResult(False, phrases.NOTHING_DUE)
-            done = self.agent.engine.snooze(reminded)
-            self.agent.refresh()
+            done = self.context.engine.snooze(reminded)
+            self.context.refresh()
             if not done:
                 return ActionResult(False, phrases.no_more_snoozes(reminded))
-            minutes = self.agent.settings.reminders.snooze_minutes
+            minutes = self.context.snooze_minutes
             return ActionResult(
                 True, phrases.snoozed(minutes), tuple(r.occurrence_id for r in done)
             )
@@ -130,19 +155,19 @@ class Actions:
         self, medication: str, source: DoseSource = DoseSource.VOICE
     ) -> ActionResult:
         """Take an as-needed medication by name, within its max-per-day."""
-        with self.agent.lock:
-            plan = self.agent.store.current_plan()
-            items = [i for i in plan.items if i.as_needed] if plan else []
+        with self.context.lock:
+            plan = self.context.store.current_plan()
+            items = self.as_needed_items()
             item = next((i for i in items if _matches(i.medication_name, medication)), None)
             if plan is None or item is None:
                 return ActionResult(False, f"{medication} is not one of your as-needed medicines.")
-            now = self.agent.clock.now()
+            now = self.context.clock.now()
             today = now.astimezone(plan.zone).date()
-            with self.agent.store.transaction() as db:
+            with self.context.store.transaction() as db:
                 count = journal.as_needed_taken_on(db, item.item_id, today)
                 if item.max_per_day is not None and count >= item.max_per_day:
                     journal.record_alert(
-                        self.agent.store,
+                        self.context.store,
                         db,
                         AlertType.MAX_DOSE_REACHED,
                         AlertLevel.WARNING,
@@ -156,9 +181,14 @@ class Actions:
                         f"the most allowed. Please do not take more; I let your caregiver know.",
                     )
                 body = journal.record_as_needed(
-                    self.agent.store, db, plan, item, at=now, source=source
+                    self.context.store, db, plan, item, at=now, source=source
                 )
             return ActionResult(True, self._as_needed_text(item, count + 1), (body.occurrence_id,))
+
+    def as_needed_items(self) -> list[PlanItem]:
+        """The current plan's as-needed medications, in plan order."""
+        plan = self.context.store.current_plan()
+        return [item for item in plan.items if item.as_needed] if plan is not None else []
 
     @staticmethod
     def _as_needed_text(item: PlanItem, taken: int) -> str:
@@ -180,8 +210,8 @@ class Actions:
         conversation_id: UUID | None = None,
     ) -> ActionResult:
         """Log a symptom (a severe one also raises an alert for the caregiver)."""
-        with self.agent.lock:
-            now = self.agent.clock.now()
+        with self.context.lock:
+            now = self.context.clock.now()
             body = SymptomBody(
                 symptom_id=uuid.uuid4(),
                 conversation_id=conversation_id,
@@ -191,11 +221,11 @@ class Actions:
                 severity=severity,
                 note=note[:2000],
             )
-            with self.agent.store.transaction() as db:
-                journal.record_symptom(self.agent.store, db, body)
+            with self.context.store.transaction() as db:
+                journal.record_symptom(self.context.store, db, body)
                 if severity is Severity.SEVERE:
                     journal.record_alert(
-                        self.agent.store,
+                        self.context.store,
                         db,
                         AlertType.SYMPTOM,
                         AlertLevel.WARNING,
@@ -218,14 +248,14 @@ class Actions:
         conversation_id: UUID | None = None,
     ) -> ActionResult:
         """Raise an alert for a person."""
-        with self.agent.lock, self.agent.store.transaction() as db:
+        with self.context.lock, self.context.store.transaction() as db:
             journal.record_alert(
-                self.agent.store,
+                self.context.store,
                 db,
                 alert_type,
                 level,
                 message[:2000],
-                at=self.agent.clock.now(),
+                at=self.context.clock.now(),
                 occurrence_id=occurrence_id,
                 conversation_id=conversation_id,
             )
@@ -240,8 +270,8 @@ class Actions:
 
     def record_interaction(self, body: InteractionBody) -> None:
         """Keep a spoken exchange (local row + outbox)."""
-        with self.agent.lock, self.agent.store.transaction() as db:
-            journal.record_interaction(self.agent.store, db, body)
+        with self.context.lock, self.context.store.transaction() as db:
+            journal.record_interaction(self.context.store, db, body)
 
     def record_question(
         self,
@@ -256,37 +286,37 @@ class Actions:
         body = MedQuestionBody(
             question_id=uuid.uuid4(),
             conversation_id=conversation_id,
-            asked_at=self.agent.clock.now(),
+            asked_at=self.context.clock.now(),
             question=question[:2000],
             answer=answer[:2000],
             medication_name=medication_name[:120] if medication_name else None,
             time_reference=time_reference[:120] if time_reference else None,
         )
-        with self.agent.lock, self.agent.store.transaction() as db:
-            journal.record_question(self.agent.store, db, body)
+        with self.context.lock, self.context.store.transaction() as db:
+            journal.record_question(self.context.store, db, body)
         return body
 
     # -- local answers ---------------------------------------------------------------------
 
     def due_now(self) -> Answer:
         """What is due now (reminded and not yet answered, or in the early window)."""
-        with self.agent.lock:
-            self.agent.catch_up()
-            due = self.agent.engine.open_doses()
+        with self.context.lock:
+            self.context.catch_up()
+            due = self.context.engine.open_doses()
         if not due:
             return Answer(phrases.NOTHING_DUE)
         return Answer(f"Now you take {phrases.dose_labels(due)}.", tuple(map(DoseInfo.of, due)))
 
     def next_dose(self) -> Answer:
         """The next scheduled dose time and what is taken then."""
-        now = self.agent.clock.now()
-        with self.agent.lock, self.agent.store.transaction() as db:
+        now = self.context.clock.now()
+        with self.context.lock, self.context.store.transaction() as db:
             upcoming = occ.select(db, "state = 'pending' AND due_at > ?", [now.isoformat()])
         if not upcoming:
             return Answer("You have no more doses scheduled.")
         first = upcoming[0].due_at
         batch = [r for r in upcoming if r.due_at == first]
-        local = first.astimezone(self.agent.zone)
+        local = first.astimezone(self.context.zone)
         when = self._when(local.date(), local.strftime("%H:%M"))
         text = f"Next, {when}: {phrases.dose_labels(batch)}."
         return Answer(text, tuple(map(DoseInfo.of, batch)))
@@ -326,7 +356,7 @@ class Actions:
                 lines.append(f"{r.label} at {r.local_time}: taken")
             elif r.state.is_final:
                 lines.append(f"{r.label} at {r.local_time}: {r.state.value}")
-            elif r.due_at > self.agent.clock.now():
+            elif r.due_at > self.context.clock.now():
                 lines.append(f"{r.label} at {r.local_time}: not due yet")
             else:
                 lines.append(f"{r.label} at {r.local_time}: not taken yet")
@@ -334,13 +364,13 @@ class Actions:
         return Answer(phrases.say_list(lines) + ".", tuple(map(DoseInfo.of, records)))
 
     def _as_needed_today(self, medication: str | None) -> list[str]:
-        today = self.agent.local_now().date()
-        rows = self.agent.store.query(
+        today = self.context.local_now().date()
+        rows = self.context.store.query(
             "SELECT medication_name, decided_at FROM dose_events "
             "WHERE as_needed = 1 AND local_date = ? ORDER BY decided_at",
             [today.isoformat()],
         )
-        zone = self.agent.zone
+        zone = self.context.zone
         return [
             f"{row['medication_name']} as needed at "
             f"{datetime.fromisoformat(row['decided_at']).astimezone(zone):%H:%M}"
@@ -349,13 +379,13 @@ class Actions:
         ]
 
     def _doses_in(self, part: PartOfDay, day: date | None) -> list[OccurrenceRecord]:
-        today = day or self.agent.local_now().date()
-        with self.agent.lock, self.agent.store.transaction() as db:
+        today = day or self.context.local_now().date()
+        with self.context.lock, self.context.store.transaction() as db:
             records = occ.select(db, "local_date = ?", [today.isoformat()])
         return [r for r in records if part.contains(time.fromisoformat(r.local_time))]
 
     def _when(self, local_date: date, local_time: str) -> str:
-        today = self.agent.local_now().date()
+        today = self.context.local_now().date()
         if local_date == today:
             return f"today at {local_time}"
         if (local_date - today).days == 1:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from edge_agent.actions import Actions
+from edge_agent.actions import Actions, DeviceContext
 from edge_agent.buttons import ButtonInput
 from edge_agent.clock import Clock
 from edge_agent.clock_health import ClockHealth
@@ -63,8 +63,23 @@ class Agent:
         )
         self.clock_health.bind(self.store)
         self.engine = ReminderEngine(self.store, clock, settings.reminders)
-        self.actions = Actions(self)
-        self.menu = AsNeededMenu(self)
+        self.context = DeviceContext(
+            lock=self.lock,
+            store=self.store,
+            engine=self.engine,
+            clock=clock,
+            home_zone=ZoneInfo(settings.timezone),
+            snooze_minutes=settings.reminders.snooze_minutes,
+            catch_up=self.catch_up,
+            refresh=self.refresh,
+        )
+        self.actions = Actions(self.context)
+        self.menu = AsNeededMenu(
+            self.actions,
+            say=self.say,
+            loop=self.loop,
+            timeout_s=settings.reminders.menu_timeout_s,
+        )
         self.buttons = ButtonInput(self.loop, settings.reminders, self.press, self.hold)
         self._wake: TimerHandle | None = None
         self._online: bool | None = None
@@ -127,11 +142,10 @@ class Agent:
     @property
     def zone(self) -> ZoneInfo:
         """The patient's zone: the plan's, else the configured one."""
-        plan = self.store.current_plan()
-        return plan.zone if plan is not None else ZoneInfo(self.settings.timezone)
+        return self.context.zone
 
     def local_now(self) -> datetime:
-        return self.clock.now().astimezone(self.zone)
+        return self.context.local_now()
 
     # -- inputs ----------------------------------------------------------------------------
 

@@ -3,21 +3,29 @@ medications, taken confirms the one named; it closes by itself after a quiet whi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from edge_agent.loop import TimerHandle
+from edge_agent.actions import Actions
+from edge_agent.loop import EventLoop, TimerHandle
 from shared.enums import Button, DoseSource
 from shared.plan import PlanItem
 
-if TYPE_CHECKING:
-    from edge_agent.agent import Agent
-
 
 class AsNeededMenu:
-    """Modal state of the as-needed sequence (used on the agent's loop, under its lock)."""
+    """Modal state of the as-needed sequence (used on the device's loop, under its lock)."""
 
-    def __init__(self, agent: Agent) -> None:
-        self.agent = agent
+    def __init__(
+        self,
+        actions: Actions,
+        *,
+        say: Callable[[str], None],
+        loop: EventLoop,
+        timeout_s: float,
+    ) -> None:
+        self.actions = actions
+        self.say = say
+        self.loop = loop
+        self.timeout_s = timeout_s
         self._items: list[PlanItem] = []
         self._index = 0
         self._timeout: TimerHandle | None = None
@@ -27,10 +35,9 @@ class AsNeededMenu:
         return bool(self._items)
 
     def open(self) -> None:
-        plan = self.agent.store.current_plan()
-        items = [item for item in plan.items if item.as_needed] if plan else []
+        items = self.actions.as_needed_items()
         if not items:
-            self.agent.say("You have no as-needed medication.")
+            self.say("You have no as-needed medication.")
             return
         self._items, self._index = items, 0
         self._offer()
@@ -39,14 +46,12 @@ class AsNeededMenu:
         item = self._items[self._index]
         if button is Button.TAKEN:
             self.close()
-            self.agent.say(
-                self.agent.actions.take_as_needed(item.medication_name, DoseSource.BUTTON).text
-            )
+            self.say(self.actions.take_as_needed(item.medication_name, DoseSource.BUTTON).text)
             return
         self._index += 1
         if self._index >= len(self._items):
             self.close()
-            self.agent.say("Nothing taken.")
+            self.say("Nothing taken.")
             return
         self._offer()
 
@@ -61,19 +66,17 @@ class AsNeededMenu:
         more = (
             "snooze for the next one" if self._index + 1 < len(self._items) else "snooze to cancel"
         )
-        self.agent.say(
+        self.say(
             f"{item.medication_name}, {item.dose:g} {item.unit}, as needed. "
             f"Press taken to take it, or {more}."
         )
         if self._timeout is not None:
             self._timeout.cancel()
-        self._timeout = self.agent.loop.call_later(
-            self.agent.settings.reminders.menu_timeout_s, self._expire
-        )
+        self._timeout = self.loop.call_later(self.timeout_s, self._expire)
 
     def _expire(self) -> None:
-        with self.agent.lock:
+        with self.actions.context.lock:
             self._timeout = None
             if self.is_open:
                 self._items = []
-                self.agent.say("Nothing taken.")
+                self.say("Nothing taken.")

@@ -136,7 +136,7 @@ class DialogManager:
         return Reply(text, result, expects_answer, interaction, outcome.latency_ms)
 
     def _plan_medications(self) -> list[str]:
-        plan = self.actions.agent.store.current_plan()
+        plan = self.actions.context.store.current_plan()
         return [item.medication_name for item in plan.items] if plan is not None else []
 
     def not_heard(self) -> str:
@@ -184,7 +184,7 @@ class DialogManager:
         return self.actions.take_due(DoseSource.VOICE).text
 
     def _is_as_needed(self, medication: str) -> bool:
-        plan = self.actions.agent.store.current_plan()
+        plan = self.actions.context.store.current_plan()
         if plan is None:
             return False
         wanted = medication.lower()
@@ -217,7 +217,7 @@ class DialogManager:
         if part is None:
             due = self.actions.due_now()
             return due if due.doses else self.actions.next_dose()
-        day = self.actions.agent.local_now().date()
+        day = self.actions.context.local_now().date()
         if result.time_reference is TimeReference.TOMORROW:
             day += timedelta(days=1)
         elif result.time_reference is TimeReference.YESTERDAY:
