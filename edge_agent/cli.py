@@ -1,18 +1,16 @@
 """`medmind edge`: run the device agent, or show its local state.
 
-Sync seam: if `edge_agent.sync` provides `start(agent, store, broker_settings) -> Stoppable`
-(anything with `stop()`) and the settings have a `[broker]` section, `run` starts it after the
-agent and stops it first on shutdown. `--voice` attaches `edge_agent.voice`'s loop to the talk
-button.
+`run` starts the MQTT sync (`edge_agent.sync`) after the agent when the settings have a
+`[broker]` section, and stops it first on shutdown. `--voice` attaches `edge_agent.voice`'s loop
+to the talk button.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import typer
 
@@ -23,27 +21,6 @@ app = typer.Typer(help="The bedside device agent.", no_args_is_help=True)
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="TOML settings file (see edge.example.toml).")
 ]
-
-
-class Stoppable(Protocol):
-    """What the sync seam returns."""
-
-    def stop(self) -> None: ...
-
-
-def _start_sync(agent: Any, settings: Any) -> Stoppable | None:
-    if settings.broker is None:
-        logging.getLogger(__name__).info("no [broker] configured: running offline")
-        return None
-    try:
-        sync = importlib.import_module("edge_agent.sync")
-    except ModuleNotFoundError:
-        return None
-    start = getattr(sync, "start", None)
-    if start is None:
-        return None
-    handle: Stoppable = start(agent, agent.store, settings.broker)
-    return handle
 
 
 def _start_voice(agent: Any) -> Callable[[], None] | None:
@@ -73,6 +50,7 @@ def run(
     from edge_agent.config import load_settings
     from edge_agent.hardware import Hardware, make_pin_factory
     from edge_agent.speaker import build_speaker
+    from edge_agent.sync.runner import start_sync
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     settings = load_settings(config)
@@ -87,7 +65,11 @@ def run(
 
     stop_on_termination(agent.stop)
     agent.start()
-    sync = _start_sync(agent, settings)
+    sync = None
+    if settings.broker is None:
+        logging.getLogger(__name__).info("no [broker] configured: running offline")
+    else:
+        sync = start_sync(agent, agent.store, settings.broker)
     stop_voice = _start_voice(agent) if voice else None
     try:
         agent.run_forever()

@@ -45,3 +45,10 @@ class RunningSync:
         """Stop heartbeats, mark the device offline and disconnect."""
         self.heartbeat.stop()
         self.sync.stop()
+
+
+def start_sync(agent: Agent, store: Store, settings: SyncSettings) -> RunningSync:
+    """Connect `agent`'s outbox to the broker in the background; `stop()` the result to end."""
+    running = RunningSync(agent, store, settings)
+    running.start()
+    return running

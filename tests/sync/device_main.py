@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import edge_agent.sync
+from edge_agent.sync.runner import start_sync
 from edge_agent.sync.settings import SyncSettings
 from shared.enums import Button
 from tests.edge.factories import build_device, local, make_item, make_plan
@@ -44,7 +44,7 @@ def main() -> None:
 
         # Registered before the sync's own listener, so it runs first.
         device.agent.add_outbox_listener(crash_after_a_dose_event)
-    edge_agent.sync.start(device.agent, device.agent.store, settings)
+    start_sync(device.agent, device.agent.store, settings)
     if args.crash_on_press:
         # Only the press may be pending: wait until the plan_applied message is acked.
         while device.agent.store.outbox_depth() > 0:

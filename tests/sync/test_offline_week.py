@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-import edge_agent.sync
+from edge_agent.sync.runner import start_sync
 from cloud.devices.models import Device
 from cloud.ingest.models import IngestedMessage
 from cloud.mqtt.plan_publisher import MqttPlanPublisher
@@ -43,7 +43,7 @@ def test_a_week_offline_arrives_in_order_and_the_retained_newer_plan_is_applied(
     publisher = MqttPlanPublisher(mqtt_settings(broker.url))
     settings = sync_settings(broker.url)
     with running_worker(sessions, broker.url):
-        online = edge_agent.sync.start(device.agent, device.store, settings)
+        online = start_sync(device.agent, device.store, settings)
         wait_until(lambda: device.store.outbox_depth() == 0, 30, "plan v1's plan_applied ack")
         online.stop()
 
@@ -55,7 +55,7 @@ def test_a_week_offline_arrives_in_order_and_the_retained_newer_plan_is_applied(
         backlog = device.store.outbox_depth()
         publisher.publish(DEVICE, plan_v2)
 
-        back = edge_agent.sync.start(device.agent, device.store, settings)
+        back = start_sync(device.agent, device.store, settings)
         try:
             wait_until(lambda: device.store.current_plan().version == 2, 30, "plan v2 to apply")
             wait_until(lambda: device.store.outbox_depth() == 0, 60, "the backlog to be acked")

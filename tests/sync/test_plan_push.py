@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-import edge_agent.sync
+from edge_agent.sync.runner import start_sync
 from cloud.devices.models import Device
 from cloud.mqtt.plan_publisher import plan_publishing
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
@@ -52,7 +52,7 @@ def test_a_plan_change_is_pushed_retained_applied_and_recorded(
     device = build_device(tmp_path / DEVICE, local(2026, 6, 1, 7, 0), device_id=DEVICE)
     with running_worker(sessions, broker.url), plan_publishing(broker.url):
         _new_version(sessions, ["08:00"])  # the device is not connected yet: retained
-        running = edge_agent.sync.start(device.agent, device.store, sync_settings(broker.url))
+        running = start_sync(device.agent, device.store, sync_settings(broker.url))
         try:
             wait_until(lambda: _applied(sessions) == 1, 30, "the device to run version 1")
             _new_version(sessions, ["08:00", "20:00"])

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-import edge_agent.sync
+from edge_agent.sync.runner import start_sync
 from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.devices.models import Device, DeviceHeartbeat
 from cloud.ingest.presence import PresenceService, mark_silent_devices_offline
@@ -102,7 +102,7 @@ def test_heartbeats_go_through_the_outbox_while_connected(
     device = build_device(tmp_path / "beat-1", local(2026, 6, 1, 9, 0), device_id="beat-1")
     settings = sync_settings(broker.url, heartbeat_interval_s=60, software_version="9.9.9")
     with running_worker(sessions, broker.url):
-        running = edge_agent.sync.start(device.agent, device.store, settings)
+        running = start_sync(device.agent, device.store, settings)
         try:
             wait_until(running.sync.connected.is_set, 20, "the device to connect")
             device.advance(60)
