@@ -13,13 +13,22 @@ from typing import TYPE_CHECKING, Protocol
 from shared.enums import Button
 
 if TYPE_CHECKING:
-    from firmware_sim.device import VirtualDevice
+    from edge_agent.agent import Agent
+
+
+class HearingDevice(Protocol):
+    """What a voice uses of a simulated device: its agent and its buttons."""
+
+    @property
+    def agent(self) -> Agent: ...
+
+    def press(self, button: Button) -> None: ...
 
 
 class VoiceDriver(Protocol):
     """Makes a device hear a sentence."""
 
-    def say(self, device: VirtualDevice, text: str) -> None:
+    def say(self, device: HearingDevice, text: str) -> None:
         """The patient says `text` to `device` (talk button, then speech)."""
         ...
 
@@ -43,7 +52,7 @@ class SpokenVoice:
     (end-pointing, speech-to-text, understanding, dialog, actions, outbox).
     """
 
-    def __init__(self, device: VirtualDevice, *, llm: bool = False) -> None:
+    def __init__(self, device: HearingDevice, *, llm: bool = False) -> None:
         from edge_agent.voice.factory import build_voice_loop
         from edge_agent.voice.microphone import VirtualMicrophone
         from edge_agent.voice.settings import VoiceSettings
@@ -57,11 +66,11 @@ class SpokenVoice:
     def _turn(self) -> None:
         self.loop.converse()
 
-    def say(self, device: VirtualDevice, text: str) -> None:
+    def say(self, device: HearingDevice, text: str) -> None:
         self.microphone.say(text)
         device.press(Button.TALK)
 
-    def play(self, device: VirtualDevice, wav: bytes) -> None:
+    def play(self, device: HearingDevice, wav: bytes) -> None:
         """The patient's words as a recording (a WAV file's bytes)."""
         self.microphone.play_wav(wav)
         device.press(Button.TALK)
