@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from edge_agent.sync.runner import start_sync
 from cloud.devices.models import Device
 from cloud.ingest.models import IngestedMessage
 from cloud.mqtt.plan_publisher import MqttPlanPublisher
+from edge_agent.sync.runner import start_sync
 from shared.enums import Button
 from tests.edge.factories import build_device, local, make_item, make_plan
 from tests.support.services import Mosquitto

@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from edge_agent.sync.runner import start_sync
 from cloud.devices.models import Device
 from cloud.mqtt.plan_publisher import plan_publishing
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
 from cloud.plans.service import PlanService
+from edge_agent.sync.runner import start_sync
 from tests.edge.factories import build_device, local
 from tests.support.services import Mosquitto
 from tests.sync.support import register_devices, running_worker, sync_settings, wait_until

@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from edge_agent.sync.runner import start_sync
 from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.devices.models import Device, DeviceHeartbeat
 from cloud.ingest.presence import PresenceService, mark_silent_devices_offline
+from edge_agent.sync.runner import start_sync
 from shared.enums import AlertType, PresenceState
 from tests.edge.factories import build_device, local
 from tests.support.services import Mosquitto
