@@ -20,7 +20,7 @@ from edge_agent import journal, phrases
 from edge_agent.clock import Clock
 from edge_agent.day_parts import PartOfDay, parse_part_of_day
 from edge_agent.reminders import ReminderEngine
-from edge_agent.store import OccurrenceRecord, Store
+from edge_agent.store import OccurrenceRecord, Store, facts
 from edge_agent.store import occurrences as occ
 from shared.enums import AlertLevel, AlertType, DoseSource, Severity
 from shared.messages import InteractionBody, MedQuestionBody, SymptomBody
@@ -164,7 +164,7 @@ class Actions:
             now = self.context.clock.now()
             today = now.astimezone(plan.zone).date()
             with self.context.store.transaction() as db:
-                count = journal.as_needed_taken_on(db, item.item_id, today)
+                count = facts.as_needed_count(db, item.item_id, today)
                 if item.max_per_day is not None and count >= item.max_per_day:
                     journal.record_alert(
                         self.context.store,
@@ -311,7 +311,7 @@ class Actions:
         """The next scheduled dose time and what is taken then."""
         now = self.context.clock.now()
         with self.context.lock, self.context.store.transaction() as db:
-            upcoming = occ.select(db, "state = 'pending' AND due_at > ?", [now.isoformat()])
+            upcoming = occ.pending_after(db, now)
         if not upcoming:
             return Answer("You have no more doses scheduled.")
         first = upcoming[0].due_at
@@ -365,24 +365,20 @@ class Actions:
 
     def _as_needed_today(self, medication: str | None) -> list[str]:
         today = self.context.local_now().date()
-        rows = self.context.store.query(
-            "SELECT medication_name, decided_at FROM dose_events "
-            "WHERE as_needed = 1 AND local_date = ? ORDER BY decided_at",
-            [today.isoformat()],
-        )
+        with self.context.lock, self.context.store.transaction() as db:
+            taken = facts.as_needed_taken_on(db, today)
         zone = self.context.zone
         return [
-            f"{row['medication_name']} as needed at "
-            f"{datetime.fromisoformat(row['decided_at']).astimezone(zone):%H:%M}"
-            for row in rows
-            if medication is None or _matches(row["medication_name"], medication)
+            f"{dose.medication_name} as needed at {dose.taken_at.astimezone(zone):%H:%M}"
+            for dose in taken
+            if medication is None or _matches(dose.medication_name, medication)
         ]
 
     def _doses_in(self, part: PartOfDay, day: date | None) -> list[OccurrenceRecord]:
         today = day or self.context.local_now().date()
         with self.context.lock, self.context.store.transaction() as db:
-            records = occ.select(db, "local_date = ?", [today.isoformat()])
-        return [r for r in records if part.contains(time.fromisoformat(r.local_time))]
+            scheduled = occ.on_date(db, today)
+        return [r for r in scheduled if part.contains(time.fromisoformat(r.local_time))]
 
     def _when(self, local_date: date, local_time: str) -> str:
         today = self.context.local_now().date()

@@ -4,13 +4,12 @@ open transaction (`Store.transaction()`), so neither exists without the other.""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from sqlite_utils import Database
 
-from edge_agent.store import OccurrenceRecord, Store
-from edge_agent.store.codec import to_text
+from edge_agent.store import OccurrenceRecord, Store, facts
 from shared.enums import AlertLevel, AlertType, DoseSource, DoseStatus
 from shared.messages import (
     AlertBody,
@@ -76,32 +75,7 @@ def record_as_needed(
 
 def _insert_dose_event(store: Store, db: Database, body: DoseEventBody) -> None:
     envelope = store.enqueue(body)
-    db.execute(
-        "INSERT INTO dose_events (occurrence_id, item_id, medication_name, local_date, status, "
-        "source, decided_at, as_needed, skip_reason, message_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            str(body.occurrence_id),
-            str(body.item_id),
-            body.medication_name,
-            body.local_date.isoformat(),
-            body.status.value,
-            body.source.value,
-            to_text(body.decided_at),
-            int(body.as_needed),
-            body.skip_reason,
-            str(envelope.message_id),
-        ],
-    )
-
-
-def as_needed_taken_on(db: Database, item_id: UUID, local_date: date) -> int:
-    """How many as-needed doses of an item were taken on a local date."""
-    row = db.execute(
-        "SELECT count(*) FROM dose_events WHERE item_id = ? AND as_needed = 1 AND local_date = ?",
-        [str(item_id), local_date.isoformat()],
-    ).fetchone()
-    return int(row[0])
+    facts.insert_dose_event(db, body, envelope.message_id)
 
 
 def record_alert(
@@ -126,51 +100,26 @@ def record_alert(
         conversation_id=conversation_id,
     )
     store.enqueue(body)
-    db.execute(
-        "INSERT INTO alerts (alert_id, alert_type, level, raised_at, body) VALUES (?, ?, ?, ?, ?)",
-        [str(body.alert_id), alert_type.value, level.value, to_text(at), body.model_dump_json()],
-    )
+    facts.insert_alert(db, body)
     return body
 
 
 def record_symptom(store: Store, db: Database, body: SymptomBody) -> SymptomBody:
     """Log a reported symptom: local row and outbox message."""
     store.enqueue(body)
-    db.execute(
-        "INSERT INTO symptoms (symptom_id, reported_at, symptom, severity, body) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [
-            str(body.symptom_id),
-            to_text(body.reported_at),
-            body.symptom,
-            body.severity.value if body.severity else None,
-            body.model_dump_json(),
-        ],
-    )
+    facts.insert_symptom(db, body)
     return body
 
 
 def record_interaction(store: Store, db: Database, body: InteractionBody) -> InteractionBody:
     """Keep one spoken exchange: local row and outbox message."""
     store.enqueue(body)
-    db.execute(
-        "INSERT OR REPLACE INTO interactions (conversation_id, started_at, intent, body) "
-        "VALUES (?, ?, ?, ?)",
-        [
-            str(body.conversation_id),
-            to_text(body.started_at),
-            body.intent.value,
-            body.model_dump_json(),
-        ],
-    )
+    facts.save_interaction(db, body)
     return body
 
 
 def record_question(store: Store, db: Database, body: MedQuestionBody) -> MedQuestionBody:
     """Keep a medication question and the device's answer: local row and outbox message."""
     store.enqueue(body)
-    db.execute(
-        "INSERT INTO med_questions (question_id, asked_at, body) VALUES (?, ?, ?)",
-        [str(body.question_id), to_text(body.asked_at), body.model_dump_json()],
-    )
+    facts.insert_question(db, body)
     return body

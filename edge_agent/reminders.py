@@ -19,13 +19,10 @@ from edge_agent.clock import Clock
 from edge_agent.config import ReminderPolicy
 from edge_agent.store import OccurrenceRecord, OccurrenceState, Store
 from edge_agent.store import occurrences as occ
-from edge_agent.store.codec import from_text, to_text
 from shared.enums import AlertLevel, AlertType, DoseSource, DoseStatus
 from shared.schedule import DoseOccurrence, classify_taken
 
 State = OccurrenceState
-OPEN = f"state IN ('{State.DUE.value}', '{State.SNOOZED.value}')"
-UNDECIDED = f"state IN ('{State.PENDING.value}', '{State.DUE.value}', '{State.SNOOZED.value}')"
 
 
 @dataclass(frozen=True)
@@ -47,13 +44,12 @@ class ReminderEngine:
     def tick(self) -> TickResult:
         """Mark missed doses, make due ones due, re-remind the ones whose interval passed."""
         now = self.clock.now()
-        stamp = to_text(now)
         reminded: list[OccurrenceRecord] = []
         missed: list[OccurrenceRecord] = []
         with self.store.transaction() as db:
-            for record in occ.select(db, f"{UNDECIDED} AND missed_after <= ?", [stamp]):
+            for record in occ.missed_by(db, now):
                 missed.append(self._miss(db, record, now))
-            for record in occ.select(db, "state = 'pending' AND due_at <= ?", [stamp]):
+            for record in occ.pending_due_by(db, now):
                 reminded.append(
                     occ.transition(
                         db,
@@ -65,7 +61,7 @@ class ReminderEngine:
                         next_remind_at=self._next_remind(record, now),
                     )
                 )
-            for record in occ.select(db, f"{OPEN} AND next_remind_at <= ?", [stamp]):
+            for record in occ.to_remind_by(db, now):
                 event = "snooze_ended" if record.state is State.SNOOZED else "remind_again"
                 reminded.append(
                     occ.transition(
@@ -82,29 +78,20 @@ class ReminderEngine:
 
     def next_deadline(self) -> datetime | None:
         """When the next tick has something to do."""
-        row = self.store.query(
-            "SELECT min(t) AS t FROM ("
-            "SELECT min(due_at) AS t FROM occurrences WHERE state = 'pending' "
-            f"UNION ALL SELECT min(next_remind_at) FROM occurrences WHERE {OPEN} "
-            f"UNION ALL SELECT min(missed_after) FROM occurrences WHERE {UNDECIDED})"
-        )
-        return from_text(row[0]["t"]) if row and row[0]["t"] else None
+        with self.store.transaction() as db:
+            return occ.next_deadline(db)
 
     def open_doses(self) -> list[OccurrenceRecord]:
         """Doses waiting for an answer now: reminded ones and pending ones in the early window."""
         now = self.clock.now()
         early = now + timedelta(minutes=self.policy.early_take_minutes)
         with self.store.transaction() as db:
-            return occ.select(
-                db,
-                f"({OPEN} OR (state = 'pending' AND due_at <= ?)) AND missed_after > ?",
-                [to_text(early), to_text(now)],
-            )
+            return occ.answerable(db, now, early)
 
     def reminded_doses(self) -> list[OccurrenceRecord]:
         """Doses reminded and not yet answered (due or snoozed)."""
         with self.store.transaction() as db:
-            return occ.select(db, OPEN)
+            return occ.reminded(db)
 
     def take(self, records: list[OccurrenceRecord], source: DoseSource) -> list[OccurrenceRecord]:
         """Record these doses taken now (on time or late), each with its dose event."""

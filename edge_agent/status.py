@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from edge_agent.config import EdgeSettings
 from edge_agent.store import Store
 from edge_agent.store import occurrences as occ
-from edge_agent.store.codec import to_text
 
 NEXT_DOSES = 5
 
@@ -23,9 +22,7 @@ def describe_status(store: Store, settings: EdgeSettings) -> str:
         lines.append(f"plan:          {plan.plan_id} version {plan.version} ({plan.timezone})")
     now = store.clock.now()
     with store.transaction() as db:
-        upcoming = occ.select(
-            db, "state IN ('pending', 'due', 'snoozed') AND missed_after > ?", [to_text(now)]
-        )
+        upcoming = occ.undecided_after(db, now)
     lines.append("next doses:" if upcoming else "next doses:    none")
     for record in upcoming[:NEXT_DOSES]:
         local = record.due_at.astimezone(zone)

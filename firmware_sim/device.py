@@ -34,7 +34,6 @@ from edge_agent.hardware import Hardware, LedStatus
 from edge_agent.speaker import EspeakSynthesizer, SpokenUtterance, VirtualSpeaker
 from edge_agent.store import OccurrenceRecord
 from edge_agent.store import occurrences as occ
-from edge_agent.store.codec import to_text
 from edge_agent.sync.runner import RunningSync
 from edge_agent.sync.settings import SyncSettings
 from firmware_sim.clock_driver import ClockDriver
@@ -315,11 +314,7 @@ class VirtualDevice:
 
     def message_counts(self) -> tuple[int, int]:
         """(messages made, messages waiting for an ack), read together in one statement."""
-        row = self.agent.store.query(
-            "SELECT (SELECT value FROM meta WHERE key = 'next_seq') AS made, "
-            "(SELECT count(*) FROM outbox) AS waiting"
-        )[0]
-        return int(row["made"] or 0), int(row["waiting"])
+        return self.agent.store.message_counts()
 
     def plan_version(self) -> int | None:
         plan = self.agent.store.current_plan()
@@ -332,18 +327,14 @@ class VirtualDevice:
     def utterances(self) -> list[SpokenUtterance]:
         return list(self.speaker.utterances)
 
-    def doses(self, where: str, params: list[Any]) -> list[OccurrenceRecord]:
-        """Occurrences matching a SQL condition on the device's `occurrences` table."""
-        with self.agent.store.transaction() as db:
-            return occ.select(db, where, params)
-
     def snapshot(self, words: int = 5, upcoming: int = 4) -> DeviceSnapshot:
         """The device's visible state right now."""
         with self.agent.lock:
             now = self.clock.now()
             zone = self.agent.zone
             due = self.agent.engine.reminded_doses()
-            later = self.doses("state = 'pending' AND due_at > ?", [to_text(now)])[:upcoming]
+            with self.agent.store.transaction() as db:
+                later = occ.pending_after(db, now)[:upcoming]
             buzzer = self.hardware.buzzer
             return DeviceSnapshot(
                 device_id=self.device_id,

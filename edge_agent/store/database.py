@@ -191,6 +191,14 @@ class Store:
             )
         return int(deleted)
 
+    def message_counts(self) -> tuple[int, int]:
+        """(messages made, messages waiting for an ack), read together in one statement."""
+        row = self.query(
+            "SELECT (SELECT value FROM meta WHERE key = 'next_seq') AS made, "
+            "(SELECT count(*) FROM outbox) AS waiting"
+        )[0]
+        return int(row["made"] or 0), int(row["waiting"])
+
     def outbox_depth(self) -> int:
         """How many messages wait for an ack."""
         return int(self.query("SELECT count(*) AS n FROM outbox")[0]["n"])

@@ -50,11 +50,9 @@ class OccurrenceState(StrEnum):
 FINAL_STATES = frozenset(
     {OccurrenceState.ON_TIME, OccurrenceState.LATE, OccurrenceState.SKIPPED, OccurrenceState.MISSED}
 )
-UNDECIDED = (
-    OccurrenceState.PENDING.value,
-    OccurrenceState.DUE.value,
-    OccurrenceState.SNOOZED.value,
-)
+# SQL conditions on `state`: reminded and waiting for an answer; not decided yet.
+_OPEN = "state IN ('due', 'snoozed')"
+_UNDECIDED = "state IN ('pending', 'due', 'snoozed')"
 
 
 @dataclass(frozen=True)
@@ -162,6 +160,61 @@ def select(db: Database, where: str, params: list[Any] | None = None) -> list[Oc
         f"SELECT * FROM occurrences WHERE {where} ORDER BY due_at, medication_name", params or []
     )
     return [OccurrenceRecord.from_row(row) for row in rows]
+
+
+def missed_by(db: Database, at: datetime) -> list[OccurrenceRecord]:
+    """Undecided doses whose late window closed by `at`."""
+    return select(db, f"{_UNDECIDED} AND missed_after <= ?", [to_text(at)])
+
+
+def pending_due_by(db: Database, at: datetime) -> list[OccurrenceRecord]:
+    """Doses not yet reminded whose time came by `at`."""
+    return select(db, "state = 'pending' AND due_at <= ?", [to_text(at)])
+
+
+def pending_after(db: Database, at: datetime) -> list[OccurrenceRecord]:
+    """Doses still to come after `at`."""
+    return select(db, "state = 'pending' AND due_at > ?", [to_text(at)])
+
+
+def to_remind_by(db: Database, at: datetime) -> list[OccurrenceRecord]:
+    """Reminded doses (due or snoozed) whose next reminder is due by `at`."""
+    return select(db, f"{_OPEN} AND next_remind_at <= ?", [to_text(at)])
+
+
+def reminded(db: Database) -> list[OccurrenceRecord]:
+    """Doses reminded and not yet answered (due or snoozed)."""
+    return select(db, _OPEN)
+
+
+def answerable(db: Database, now: datetime, early_until: datetime) -> list[OccurrenceRecord]:
+    """Doses open at `now`: reminded ones, and pending ones due by `early_until`."""
+    return select(
+        db,
+        f"({_OPEN} OR (state = 'pending' AND due_at <= ?)) AND missed_after > ?",
+        [to_text(early_until), to_text(now)],
+    )
+
+
+def undecided_after(db: Database, at: datetime) -> list[OccurrenceRecord]:
+    """Undecided doses whose late window is still open at `at`."""
+    return select(db, f"{_UNDECIDED} AND missed_after > ?", [to_text(at)])
+
+
+def on_date(db: Database, local_date: date) -> list[OccurrenceRecord]:
+    """Every scheduled dose of a local date."""
+    return select(db, "local_date = ?", [local_date.isoformat()])
+
+
+def next_deadline(db: Database) -> datetime | None:
+    """The earliest moment a dose becomes due, is reminded again or is missed."""
+    row = db.execute(
+        "SELECT min(t) FROM ("
+        "SELECT min(due_at) AS t FROM occurrences WHERE state = 'pending' "
+        f"UNION ALL SELECT min(next_remind_at) FROM occurrences WHERE {_OPEN} "
+        f"UNION ALL SELECT min(missed_after) FROM occurrences WHERE {_UNDECIDED})"
+    ).fetchone()
+    return from_text(row[0]) if row and row[0] else None
 
 
 def get(db: Database, occurrence_id: UUID) -> OccurrenceRecord | None:
