@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 from cloud.analytics.service import AnalyticsService
 from cloud.config import CloudSettings
 from cloud.db import migrate
-from cloud.db.engine import database_url, libpq_url, make_engine, make_session_factory
+from cloud.db.engine import (
+    database_url,
+    libpq_url,
+    make_engine,
+    make_session_factory,
+    with_database,
+)
 from cloud.escalation.service import EscalationService
 
 LAST_DAY = date(2026, 11, 20)
@@ -97,7 +103,7 @@ def main() -> None:
     name = f"medmind_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    url = with_database(admin_url, name)
     try:
         migrate.upgrade(url)
         first = LAST_DAY - timedelta(days=args.days - 1)

@@ -48,7 +48,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from cloud.config import CloudSettings
 from cloud.db import migrate
-from cloud.db.engine import database_url, libpq_url
+from cloud.db.engine import database_url, libpq_url, with_database
 from firmware_sim.embedded_broker import LOOPBACK, free_port, wait_for_port
 from shared.enums import DoseSource, DoseStatus
 from shared.envelope import make_envelope
@@ -202,7 +202,7 @@ def bench_database(device_ids: list[str]) -> Iterator[str]:
     name = f"medmind_bench_ingest_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    url = with_database(admin, name)
     try:
         migrate.upgrade(url)
         with psycopg.connect(url) as conn:

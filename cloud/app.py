@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from cloud.api.errors import install_error_handlers
 from cloud.api.health import router as health_router
 from cloud.api.v1 import v1_router
+from cloud.clock import Clock, utc_now
 from cloud.config import CloudSettings, get_settings
 from cloud.db.engine import make_engine, make_session_factory
 from cloud.mqtt.plan_publisher import plan_publishing
@@ -28,8 +29,8 @@ secret. A patient the caller is not linked to answers 404. Every error has the s
 """
 
 
-def create_app(settings: CloudSettings | None = None) -> FastAPI:
-    """The API app for `settings` (default: read from the environment)."""
+def create_app(settings: CloudSettings | None = None, clock: Clock = utc_now) -> FastAPI:
+    """The API app for `settings` (default: read from the environment) on `clock`."""
     settings = settings or get_settings()
     engine = make_engine(settings)
 
@@ -46,6 +47,7 @@ def create_app(settings: CloudSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.clock = clock
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.login_limiter = LoginRateLimiter(

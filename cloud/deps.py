@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -11,6 +12,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from cloud.clock import Clock
 from cloud.config import CloudSettings
 from cloud.errors import AuthenticationError, PermissionDeniedError
 from cloud.patients.access import PatientAccess
@@ -46,8 +48,15 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
+async def current_time(request: Request) -> datetime:
+    """Now, on the app's clock (the real one, or the simulator's virtual clock)."""
+    clock: Clock = request.app.state.clock
+    return clock()
+
+
 Settings = Annotated[CloudSettings, Depends(get_settings)]
 DbSession = Annotated[Session, Depends(get_db)]
+Now = Annotated[datetime, Depends(current_time)]
 
 
 async def current_user(

@@ -13,7 +13,7 @@ from cloud.alerts.schemas import AlertOut
 from cloud.alerts.service import AlertService
 from cloud.api.pagination import Columns, Dates, Page, Paging, paginate, patient_list
 from cloud.db.base import table_of
-from cloud.deps import Access, CareTeam, DbSession, VisiblePatient
+from cloud.deps import Access, CareTeam, DbSession, Now, VisiblePatient
 from cloud.errors import NotFoundError
 from shared.enums import AlertLevel, AlertType
 
@@ -88,12 +88,12 @@ def get_alert(alert: VisibleAlert) -> AlertOut:
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=AlertOut)
-def acknowledge_alert(user: CareTeam, alert: VisibleAlert, db: DbSession) -> AlertOut:
+def acknowledge_alert(user: CareTeam, alert: VisibleAlert, db: DbSession, now: Now) -> AlertOut:
     """Take the alert on: it stops escalating."""
-    return AlertOut.model_validate(AlertService(db).acknowledge(alert, user.id))
+    return AlertOut.model_validate(AlertService(db).acknowledge(alert, user.id, now))
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertOut)
-def resolve_alert(user: CareTeam, alert: VisibleAlert, db: DbSession) -> AlertOut:
+def resolve_alert(user: CareTeam, alert: VisibleAlert, db: DbSession, now: Now) -> AlertOut:
     """Close the alert."""
-    return AlertOut.model_validate(AlertService(db).resolve(alert, user.id))
+    return AlertOut.model_validate(AlertService(db).resolve(alert, user.id, now))

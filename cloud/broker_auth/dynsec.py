@@ -7,13 +7,11 @@ failure) instead of silently delivering nothing. Its password entries are the pa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cloud.broker_auth.accounts import BrokerAccount
 from cloud.broker_auth.rules import device_rules
 from shared.topics import TOPIC_ROOT
-
-if TYPE_CHECKING:
-    from cloud.broker_auth.service import BrokerAccount
 
 SERVICE_ROLE = "medmind-cloud"
 

@@ -10,21 +10,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloud.broker_auth.accounts import BrokerAccount
 from cloud.broker_auth.dynsec import dynamic_security_config
 from cloud.broker_auth.passwords import mosquitto_hash, verify_mosquitto_hash
 from cloud.broker_auth.rules import Action, device_acl_lines, device_may
 from cloud.devices.models import Device, DeviceCredential
 from cloud.mqtt.settings import MqttSettings
 from shared.topics import TOPIC_ROOT
-
-
-@dataclass(frozen=True)
-class BrokerAccount:
-    """A device's broker login: username, the device it acts for, its `$7$` hash."""
-
-    username: str
-    device_id: str
-    password_hash: str
 
 
 @dataclass(frozen=True)

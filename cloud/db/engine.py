@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.config import CloudSettings
@@ -27,6 +27,12 @@ def sqlalchemy_url(url: str) -> str:
 def libpq_url(url: str) -> str:
     """A plain libpq URL (for psycopg.connect) from a SQLAlchemy one."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def with_database(url: str, name: str) -> str:
+    """`url` naming the database `name` instead; host, port, socket directory and options kept
+    (the embedded server's URL names its socket directory in the query, after the database)."""
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def start_embedded_postgres(settings: CloudSettings) -> str:

@@ -29,7 +29,8 @@ from cloud.notifications.models import ChannelKind, NotificationChannel, Notific
 from cloud.patients.models import Caregiver, Doctor, Patient, PatientCaregiver, PatientDoctor
 from cloud.plans.models import MedicationPlan
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
-from cloud.plans.service import PlanService, to_contract
+from cloud.plans.service import PlanService
+from cloud.plans.wire import to_contract
 from cloud.reports.models import HealthReport
 from cloud.summaries.models import DailyPatientSummary, WeeklyPatientSummary
 from cloud.users.models import User

@@ -17,7 +17,8 @@ from cloud.devices.auth import AuthenticatedDevice
 from cloud.devices.schemas import DeadLetterOut, EventBatchOut
 from cloud.errors import NotFoundError
 from cloud.ingest.service import IngestService, RawMessage
-from cloud.plans.service import PlanService, to_contract
+from cloud.plans.service import PlanService
+from cloud.plans.wire import to_contract
 from shared.plan import MedicationPlan
 
 router = APIRouter(tags=["device"])

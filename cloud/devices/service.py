@@ -15,7 +15,8 @@ from cloud.devices.schemas import DeviceIn, DeviceUpdate
 from cloud.errors import ConflictError, NotFoundError, ValidationFailedError
 from cloud.patients.models import Patient
 from cloud.plans import hooks
-from cloud.plans.service import PlanService, to_contract
+from cloud.plans.service import PlanService
+from cloud.plans.wire import to_contract
 from cloud.users.passwords import hash_password, new_secret
 
 

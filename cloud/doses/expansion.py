@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from cloud.doses.models import DoseOccurrence
 from cloud.plans.models import MedicationPlan
+from cloud.plans.wire import to_contract
 from shared.enums import DoseStatus
 from shared.schedule import expand_plan
 
@@ -33,8 +34,6 @@ class OccurrenceExpander:
 
     def expand(self, plan: MedicationPlan, start: date, end: date) -> int:
         """Store the occurrences of `plan` on local dates `start`..`end`; rows written."""
-        from cloud.plans.service import to_contract
-
         occurrences = expand_plan(to_contract(plan), start, end)
         if not occurrences:
             return 0

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from cloud.alerts.writer import AlertWriter
 from cloud.escalation.policy import Contacts, EscalationPolicy, Step, first_step, next_step
 from cloud.notifications.fanout import Announcement, publish
 from shared.enums import AlertLevel, AlertType
@@ -55,13 +56,6 @@ JOIN doctors d ON d.id = pd.doctor_id
 JOIN users u ON u.id = d.user_id AND u.is_active
 WHERE pd.patient_id = :patient_id
 ORDER BY 1, 3 DESC, 4
-"""
-)
-
-_MOVE = text(
-    """
-UPDATE alert_logs SET escalation_step = :step, next_escalation_at = :next_at, updated_at = now()
-WHERE id = :id
 """
 )
 
@@ -125,6 +119,7 @@ def climb(
 ) -> LadderRun:
     """Notify new alerts' first step and escalate unacknowledged ones; caller commits."""
     started = escalated = topped_out = events = 0
+    writer = AlertWriter(db)
     for alert in db.execute(_NEW_ALERTS, {"now": now, "lookback": lookback}).all():
         step = first_step(
             AlertType(alert.alert_type),
@@ -136,7 +131,7 @@ def climb(
         if step is None:
             continue
         events += _announce(db, alert, step, policy, now)
-        db.execute(_MOVE, {"id": alert.id, "step": step.index, "next_at": step.next_escalation_at})
+        writer.escalate(alert.id, step.index, step.next_escalation_at)
         started += 1
     for alert in db.execute(_DUE_ALERTS, {"now": now}).all():
         step = next_step(
@@ -148,10 +143,10 @@ def climb(
             policy=policy,
         )
         if step is None:
-            db.execute(_MOVE, {"id": alert.id, "step": alert.escalation_step, "next_at": None})
+            writer.escalate(alert.id, alert.escalation_step, None)
             topped_out += 1
             continue
         events += _announce(db, alert, step, policy, now)
-        db.execute(_MOVE, {"id": alert.id, "step": step.index, "next_at": step.next_escalation_at})
+        writer.escalate(alert.id, step.index, step.next_escalation_at)
         escalated += 1
     return LadderRun(started, escalated, topped_out, events)

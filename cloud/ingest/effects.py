@@ -26,7 +26,7 @@ from sqlalchemy import func, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from cloud.alerts.models import AlertLog
+from cloud.alerts.writer import AlertWriter, NewAlert
 from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.db.base import table_of
 from cloud.devices.models import DeviceEvent, DeviceHeartbeat
@@ -246,7 +246,7 @@ class EffectWriter:
         self._llm_requests: list[dict[str, Any]] = []
         self._symptoms: list[dict[str, Any]] = []
         self._questions: list[dict[str, Any]] = []
-        self._alerts: list[dict[str, Any]] = []
+        self._alerts: list[NewAlert] = []
         self._device_events: list[dict[str, Any]] = []
 
     def add(self, envelope: Envelope[Any], device: DeviceRef, shift: timedelta) -> None:
@@ -285,11 +285,11 @@ class EffectWriter:
         for model, rows in (
             (SymptomLog, self._symptoms),
             (MedicationQuestionLog, self._questions),
-            (AlertLog, self._alerts),
             (DeviceEvent, self._device_events),
         ):
             if rows:
                 self.db.execute(pg_insert(model).on_conflict_do_nothing(), rows)
+        AlertWriter(self.db).raise_alerts(self._alerts)
 
     # -- per kind -------------------------------------------------------------------------
 
@@ -402,23 +402,23 @@ class EffectWriter:
         )
 
     def _add_alert(self, body: AlertBody, device: DeviceRef, shift: timedelta) -> None:
+        assert device.patient_id is not None  # ingest refuses it from a device with no patient
         # Alerts about one occurrence share a cause with the cloud's own missed-dose alert.
         cause = f"{body.alert_type.value}:{body.occurrence_id}" if body.occurrence_id else None
         self._alerts.append(
-            {
-                "id": body.alert_id,
-                "patient_id": device.patient_id,
-                "device_pk": device.pk,
-                "alert_type": body.alert_type.value,
-                "level": body.level.value,
-                "status": "open",
-                "source": "device",
-                "message": body.message,
-                "raised_at": body.raised_at + shift,
-                "cause_key": cause,
-                "occurrence_id": body.occurrence_id,
-                "conversation_id": body.conversation_id,
-            }
+            NewAlert(
+                id=body.alert_id,
+                patient_id=device.patient_id,
+                device_pk=device.pk,
+                alert_type=body.alert_type,
+                level=body.level,
+                source="device",
+                message=body.message,
+                raised_at=body.raised_at + shift,
+                cause_key=cause,
+                occurrence_id=body.occurrence_id,
+                conversation_id=body.conversation_id,
+            )
         )
 
     def _add_plan_applied(

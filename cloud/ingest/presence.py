@@ -12,16 +12,29 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from cloud.alerts.models import AlertLog, AlertStatus
+from cloud.alerts.writer import AlertWriter, NewAlert
 from cloud.devices.models import Device, DeviceEvent
 from shared.enums import AlertLevel, AlertType, PresenceState
 
 log = logging.getLogger(__name__)
 
 OFFLINE_CAUSE_PREFIX = "device_offline:"
+
+# Every device unheard since the cutoff goes offline, in one statement.
+_MARK_SILENT = text(
+    """
+UPDATE devices SET online = false, updated_at = now()
+WHERE last_seen_at < :cutoff
+RETURNING id, device_id, patient_id, last_seen_at
+"""
+)
+
+_OFFLINE_ALERTS_OF_DEVICE = (
+    "SELECT id FROM alert_logs WHERE device_pk = :device_pk AND alert_type = 'device_offline'"
+)
 
 
 def offline_cause_key(device_id: str, last_seen_at: datetime) -> str:
@@ -58,14 +71,8 @@ class PresenceService:
         return True
 
     def _resolve_offline_alerts(self, device: Device, at: datetime) -> None:
-        self.db.execute(
-            update(AlertLog)
-            .where(
-                AlertLog.device_pk == device.id,
-                AlertLog.alert_type == AlertType.DEVICE_OFFLINE,
-                AlertLog.status != AlertStatus.RESOLVED,
-            )
-            .values(status=AlertStatus.RESOLVED, resolved_at=at)
+        AlertWriter(self.db).settle_selected(
+            _OFFLINE_ALERTS_OF_DEVICE, {"device_pk": device.id}, settled_at=at
         )
 
 
@@ -74,35 +81,23 @@ def mark_silent_devices_offline(db: Session, now: datetime, silence: timedelta) 
 
     Returns the device ids alerted now. Commits.
     """
-    cutoff = now - silence
-    silent = db.execute(
-        select(Device.id, Device.device_id, Device.patient_id, Device.last_seen_at).where(
-            Device.last_seen_at.is_not(None), Device.last_seen_at < cutoff
+    silent = db.execute(_MARK_SILENT, {"cutoff": now - silence}).all()
+    alerts = {
+        row.device_id: NewAlert(
+            patient_id=row.patient_id,
+            device_pk=row.id,
+            alert_type=AlertType.DEVICE_OFFLINE,
+            level=AlertLevel.WARNING,
+            message=(
+                f"Device {row.device_id} has not been heard from for "
+                f"{int((now - row.last_seen_at).total_seconds() // 60)} minutes."
+            ),
+            raised_at=now,
+            cause_key=offline_cause_key(row.device_id, row.last_seen_at),
         )
-    ).all()
-    alerted: list[str] = []
-    for device_pk, device_id, patient_id, last_seen_at in silent:
-        assert last_seen_at is not None  # selected for being set
-        db.execute(update(Device).where(Device.id == device_pk).values(online=False))
-        if patient_id is None:
-            continue
-        cause_key = offline_cause_key(device_id, last_seen_at)
-        already = db.scalar(select(exists().where(AlertLog.cause_key == cause_key)))
-        if already:
-            continue
-        minutes = int((now - last_seen_at).total_seconds() // 60)
-        db.add(
-            AlertLog(
-                patient_id=patient_id,
-                device_pk=device_pk,
-                alert_type=AlertType.DEVICE_OFFLINE,
-                level=AlertLevel.WARNING,
-                source="cloud",
-                message=f"Device {device_id} has not been heard from for {minutes} minutes.",
-                raised_at=now,
-                cause_key=cause_key,
-            )
-        )
-        alerted.append(device_id)
+        for row in silent
+        if row.patient_id is not None
+    }
+    raised = set(AlertWriter(db).raise_alerts(list(alerts.values())))
     db.commit()
-    return alerted
+    return sorted(device_id for device_id, alert in alerts.items() if alert.id in raised)

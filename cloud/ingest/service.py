@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from cloud.clock import Clock, utc_now
 from cloud.db.base import table_of
 from cloud.ingest.bulk import fetch_rows, insert_rows, run_setwise
 from cloud.ingest.effects import DeviceRef, EffectWriter
@@ -65,11 +66,6 @@ TOUCH_DEVICES = """
     ) AS locked
     WHERE d.id = locked.id
 """
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -145,7 +141,7 @@ class IngestService:
         db: Session,
         *,
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
-        now: Callable[[], datetime] = utc_now,
+        now: Clock = utc_now,
     ) -> None:
         self.db = db
         self.max_payload_bytes = max_payload_bytes

@@ -23,7 +23,7 @@ import uuid
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import paho.mqtt.client as mqtt
@@ -31,6 +31,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from sqlalchemy.orm import Session, sessionmaker
 
 import cloud.db.models  # noqa: F401  (every mapper must be configured before a flush)
+from cloud.clock import Clock, utc_now
 from cloud.ingest.presence import PresenceService
 from cloud.ingest.service import IngestService, RawMessage
 from cloud.ingest.settings import IngestSettings
@@ -78,8 +79,6 @@ class Delivery(NamedTuple):
     qos: int
     topic: str
     payload: bytes
-    # time.time(): only status messages need it as a datetime.
-    received_at: float
     connection: int
 
 
@@ -100,8 +99,10 @@ class IngestWorker:
         session_factory: sessionmaker[Session],
         mqtt_settings: MqttSettings,
         settings: IngestSettings,
+        clock: Clock = utc_now,
     ) -> None:
         self._sessions = session_factory
+        self._clock = clock
         self._mqtt_settings = mqtt_settings
         self._settings = settings
         # Filled by paho's network thread, emptied by the worker loop; `_arrived` wakes the loop.
@@ -161,9 +162,7 @@ class IngestWorker:
         self._receive(message.topic, message.mid, message.qos, bytes(message.payload))
 
     def _receive(self, topic: str, mid: int, qos: int, payload: bytes) -> None:
-        self._inbox.append(
-            Delivery(mid, qos, topic, payload, time.time(), self._current_connection)
-        )
+        self._inbox.append(Delivery(mid, qos, topic, payload, self._current_connection))
         if not self._arrived.is_set():
             self._arrived.set()
 
@@ -231,11 +230,12 @@ class IngestWorker:
         with self._sessions() as db:
             if statuses:
                 presence = PresenceService(db)
+                at = self._clock()
                 for delivery in statuses:
-                    _record_status(presence, delivery)
+                    _record_status(presence, delivery, at)
                 db.commit()
             if facts:
-                acks = IngestService(db).ingest_raw(facts).ackable_by_sender()
+                acks = IngestService(db, now=self._clock).ingest_raw(facts).ackable_by_sender()
         return acks
 
     def _publish_acks(self, device_id: str, message_ids: Sequence[uuid.UUID]) -> None:
@@ -253,11 +253,11 @@ def _topic_device(topic: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
-def _record_status(presence: PresenceService, delivery: Delivery) -> None:
+def _record_status(presence: PresenceService, delivery: Delivery, at: datetime) -> None:
     try:
         device_id = parse_topic(delivery.topic).device_id
         status = PresenceStatus.model_validate_json(delivery.payload)
     except (TopicError, ValueError) as exc:
         log.warning("ignoring status message on %s: %s", delivery.topic, exc)
         return
-    presence.record(device_id, status.state, datetime.fromtimestamp(delivery.received_at, UTC))
+    presence.record(device_id, status.state, at)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cloud.analytics.periods import week_start
 from cloud.analytics.service import AnalyticsService
 from cloud.analytics.settings import AnalyticsSettings
+from cloud.clock import Clock, utc_now
 from cloud.escalation.service import EscalationService
 from cloud.escalation.settings import AlertSettings
 from cloud.jobs.settings import JobsSettings
@@ -28,13 +29,6 @@ from cloud.notifications.service import NotificationService
 from cloud.notifications.settings import NotificationSettings
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from cloud.alerts.service import AlertService
+from cloud.alerts.writer import AlertWriter, NewAlert
 from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.devices.models import Device
 from cloud.errors import NotFoundError
@@ -78,14 +78,18 @@ class VoiceService:
         alert_id = symptom_id = None
         reply = self._reply(result, patient_id)
         if result.is_emergency:
-            alert_id = AlertService(self.db).raise_alert(
-                patient_id=patient_id,
-                alert_type=AlertType.EMERGENCY,
-                level=AlertLevel.CRITICAL,
-                message=f'Emergency said to the device: "{transcript}"',
-                cause_key=None,
-                device_pk=device.id,
-                source="cloud_voice",
+            alert_id = AlertWriter(self.db).raise_alert(
+                NewAlert(
+                    patient_id=patient_id,
+                    alert_type=AlertType.EMERGENCY,
+                    level=AlertLevel.CRITICAL,
+                    message=f'Emergency said to the device: "{transcript}"',
+                    raised_at=now,
+                    cause_key=None,
+                    device_pk=device.id,
+                    conversation_id=conversation,
+                    source="cloud_voice",
+                )
             )
         elif result.intent is Intent.LOG_SYMPTOM and not result.negated:
             symptom_id = uuid.uuid4()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.alerts.service import AlertService
+from cloud.alerts.writer import AlertWriter, NewAlert
 from cloud.escalation.service import EscalationService
 from cloud.escalation.settings import AlertSettings
 from cloud.notifications.models import NotificationEvent
@@ -103,7 +104,7 @@ def test_acknowledging_stops_the_ladder(db: Session, history: History) -> None:
     service, clock = _service(db), Clock(DUE + timedelta(minutes=15))
     service.run(clock())
     (alert,) = _alerts(db, ada)
-    AlertService(db).acknowledge(alert, ada.caregivers[0].id)
+    AlertService(db).acknowledge(alert, ada.caregivers[0].id, clock())
     run = service.run(clock.advance(minutes=20))
     assert (run.ladder.escalated, run.ladder.events) == (0, 0)
     (alert,) = _alerts(db, ada)
@@ -120,7 +121,7 @@ def test_resolving_stops_the_ladder_and_the_cause_is_not_raised_again(
     service = _service(db)
     service.run(DUE + timedelta(minutes=15))
     (alert,) = _alerts(db, ada)
-    AlertService(db).resolve(alert, ada.doctors[0].id)
+    AlertService(db).resolve(alert, ada.doctors[0].id, DUE + timedelta(minutes=20))
     run = service.run(DUE + timedelta(minutes=40))
     assert (run.overdue_raised, run.ladder.escalated, run.ladder.events) == (0, 0, 0)
     assert [a.status for a in _alerts(db, ada)] == [AlertStatus.RESOLVED]
@@ -159,6 +160,46 @@ def test_a_dose_still_pending_when_its_window_closes_is_alerted_as_missed(
         0,
     )
     assert len(_told(db, missed)) == 2, "both caregivers told"
+
+
+def test_a_silent_devices_dose_alerted_missed_settles_when_the_backlog_says_taken(
+    db: Session, history: History
+) -> None:
+    ada = _patient(history)
+    dose = history.dose(ada, "Metformin", DAY, "08:00", DoseStatus.PENDING)
+    history.commit()
+    service, clock = _service(db), Clock(DUE + timedelta(minutes=121))
+    assert service.run(clock()).missed_raised == 1
+    history.decide(dose, DoseStatus.ON_TIME, DUE + timedelta(minutes=3))
+    history.commit()
+    run = service.run(clock.advance(minutes=30))
+    assert run.settled == 1
+    assert [(a.alert_type, a.status) for a in _alerts(db, ada)] == [
+        (AlertType.MISSED_DOSE, AlertStatus.RESOLVED)
+    ]
+
+
+def test_a_cause_once_alerted_is_not_raised_again_by_anyone(db: Session, history: History) -> None:
+    ada = _patient(history)
+    writer = AlertWriter(db)
+
+    def alert(source: str) -> NewAlert:
+        return NewAlert(
+            patient_id=ada.id,
+            alert_type=AlertType.MISSED_DOSE,
+            level=AlertLevel.WARNING,
+            message="missed",
+            raised_at=DUE,
+            cause_key="missed_dose:one-dose",
+            source=source,
+        )
+
+    first = writer.raise_alert(alert("cloud"))
+    assert first is not None
+    assert writer.raise_alert(alert("device")) is None, "unresolved: one alert per cause"
+    AlertService(db).resolve(db.get_one(AlertLog, first), ada.caregivers[0].id, DUE)
+    assert writer.raise_alert(alert("device")) is None, "resolved: still the same cause"
+    assert [a.id for a in _alerts(db, ada)] == [first]
 
 
 def test_the_devices_own_missed_alert_is_not_doubled_by_the_cloud(

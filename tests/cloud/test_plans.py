@@ -14,7 +14,8 @@ from cloud.config import CloudSettings
 from cloud.doses.models import DoseOccurrence
 from cloud.plans import hooks
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
-from cloud.plans.service import PlanService, from_contract, to_contract
+from cloud.plans.service import PlanService
+from cloud.plans.wire import from_contract, to_contract
 from shared.enums import DoseStatus
 from shared.plan import MedicationPlan
 from tests.cloud.conftest import bearer

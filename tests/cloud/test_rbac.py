@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cloud.alerts.service import AlertService
+from cloud.alerts.writer import AlertWriter, NewAlert
 from cloud.config import CloudSettings
 from cloud.conversations.models import Conversation
 from cloud.db.engine import sqlalchemy_url
@@ -199,12 +199,15 @@ def _ids(db: Session, key: str) -> dict[str, str]:
             Medication.patient_id == patient_id, Medication.name == "Metformin"
         )
     ).one()
-    alert = AlertService(db).raise_alert(
-        patient_id=patient_id,
-        alert_type=AlertType.OVERDUE_DOSE,
-        level=AlertLevel.WARNING,
-        message="Evening dose overdue",
-        cause_key=f"test-overdue:{key}",
+    alert = AlertWriter(db).raise_alert(
+        NewAlert(
+            patient_id=patient_id,
+            alert_type=AlertType.OVERDUE_DOSE,
+            level=AlertLevel.WARNING,
+            message="Evening dose overdue",
+            raised_at=datetime.now(UTC),
+            cause_key=f"test-overdue:{key}",
+        )
     )
     db.commit()
     return {
