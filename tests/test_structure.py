@@ -95,6 +95,12 @@ def test_the_edge_shared_and_simulator_packages_have_no_import_cycle() -> None:
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
+def test_the_cloud_has_no_import_cycle() -> None:
+    cycle = find_cycle(import_graph(("cloud",)))
+
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
 def test_the_cycle_finder_names_the_modules_of_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
 
