@@ -115,11 +115,15 @@ class Store:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )
+            self._set_meta(db, key, value)
+
+    @staticmethod
+    def _set_meta(db: Database, key: str, value: str) -> None:
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
 
     def _meta_time(self, key: str) -> datetime | None:
         text = self.get_meta(key)
@@ -130,22 +134,15 @@ class Store:
         return self._meta_time("last_ack_at")
 
     def last_sync_at(self) -> datetime | None:
-        """When the sync loop last completed a round with the broker."""
+        """When an ack last emptied the outbox (the cloud had everything the device made)."""
         return self._meta_time("last_sync_at")
-
-    def set_last_sync_at(self, moment: datetime) -> None:
-        self.set_meta("last_sync_at", to_text(moment))
 
     def enqueue(self, body: MessageBody) -> Envelope[Any]:
         """Add `body` to the outbox in an envelope with the next sequence number."""
         with self.transaction() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'next_seq'").fetchone()
             seq = int(row[0]) if row else 0
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES ('next_seq', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [str(seq + 1)],
-            )
+            self._set_meta(db, "next_seq", str(seq + 1))
             now = self.clock.now()
             envelope = make_envelope(
                 self.device_id, seq, body, sent_at=now, clock_synced=self._clock_synced()
@@ -177,18 +174,20 @@ class Store:
         ]
 
     def delete_acked(self, message_ids: Iterable[str | UUID]) -> int:
-        """Drop acknowledged messages; return how many were still in the outbox."""
+        """Drop acknowledged messages; return how many were still in the outbox.
+
+        An ack that empties the outbox is a sync: the cloud has everything the device made.
+        """
         ids = [str(message_id) for message_id in message_ids]
         if not ids:
             return 0
         with self.transaction() as db:
             marks = ",".join("?" * len(ids))
             deleted = db.execute(f"DELETE FROM outbox WHERE message_id IN ({marks})", ids).rowcount
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES ('last_ack_at', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [to_text(self.clock.now())],
-            )
+            now = to_text(self.clock.now())
+            self._set_meta(db, "last_ack_at", now)
+            if db.execute("SELECT NOT EXISTS (SELECT 1 FROM outbox)").fetchone()[0]:
+                self._set_meta(db, "last_sync_at", now)
         return int(deleted)
 
     def message_counts(self) -> tuple[int, int]:
@@ -232,7 +231,7 @@ class Store:
             today = now.astimezone(plan.zone).date()
             end = today + timedelta(days=self.horizon_days)
             occurrences.insert_new(db, expand_plan(plan, today, end), now)
-            self._set_horizon_end(db, end)
+            self._set_meta(db, "horizon_end", end.isoformat())
             future = db.execute(
                 "SELECT count(*) FROM occurrences WHERE state = 'pending' AND due_at > ?",
                 [to_text(now)],
@@ -266,12 +265,5 @@ class Store:
             if start > end:
                 return 0
             added = occurrences.insert_new(db, expand_plan(plan, start, end), now)
-            self._set_horizon_end(db, end)
+            self._set_meta(db, "horizon_end", end.isoformat())
             return added
-
-    def _set_horizon_end(self, db: Database, end: date) -> None:
-        db.execute(
-            "INSERT INTO meta (key, value) VALUES ('horizon_end', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [end.isoformat()],
-        )

@@ -89,6 +89,20 @@ def test_delete_acked_drops_only_named_ids_and_records_the_ack(
     assert store.last_ack_at() == clock.now()
 
 
+def test_the_ack_that_empties_the_outbox_is_the_last_sync(
+    store: Store, clock: VirtualClock
+) -> None:
+    first = store.enqueue(symptom("a"))
+    second = store.enqueue(symptom("b"))
+    store.delete_acked([first.message_id])
+    assert store.last_sync_at() is None, "the cloud does not have everything yet"
+
+    clock.advance(60)
+    store.delete_acked([second.message_id])
+
+    assert store.last_sync_at() == clock.now()
+
+
 def test_failed_transaction_leaves_neither_fact_nor_message(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction() as db:
         db.execute("INSERT INTO meta (key, value) VALUES ('fact', 'x')")

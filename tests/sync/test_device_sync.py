@@ -1,4 +1,5 @@
-"""The device sync survives a failing downlink handler and keeps its outbox flowing."""
+"""The device sync survives a failing downlink handler, keeps its outbox flowing and says when it
+last caught up."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.mqtt.plan_publisher import MqttPlanPublisher
 from edge_agent.clock import RealClock
+from edge_agent.status import describe_status
 from edge_agent.store import Store
 from edge_agent.sync.client import DeviceSync
+from edge_agent.sync.runner import start_sync
 from shared.messages import CommandBody
 from shared.plan import MedicationPlan
+from tests.edge.factories import build_device, local
+from tests.edge.factories import make_plan as make_device_plan
 from tests.factories import make_dose_event, make_plan
 from tests.support.services import Mosquitto
 from tests.sync.support import (
@@ -60,3 +65,24 @@ def test_a_failing_plan_handler_does_not_stop_the_sync(
             store.close()
 
     assert stored_facts(sessions)[0] == 1
+
+
+def test_status_shows_when_the_cloud_last_acknowledged_everything_the_device_made(
+    sessions: sessionmaker[Session], broker: Mosquitto, tmp_path: Path
+) -> None:
+    register_devices(sessions, ["status-1"])
+    device = build_device(
+        tmp_path, local(2026, 6, 1, 6, 0), plan=make_device_plan(), device_id="status-1"
+    )
+    assert device.store.outbox_depth() == 1, "the plan_applied report waits for the cloud"
+    assert "last sync:     never" in describe_status(device.store, device.settings)
+
+    with running_worker(sessions, broker.url):
+        running = start_sync(device.agent, device.store, sync_settings(broker.url))
+        try:
+            wait_until(lambda: device.store.outbox_depth() == 0, 20, "the report to be acked")
+        finally:
+            running.stop()
+
+    status = describe_status(device.store, device.settings)
+    assert "last sync:     2026-06-01 06:00:00 CEST" in status, status
