@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,3 +29,6 @@ class Medication(UUIDPrimaryKey, Timestamped, Base):
     dispensed_at: Mapped[datetime | None]
     quantity_per_dose: Mapped[float] = mapped_column(default=1.0, server_default="1")
     low_stock_days: Mapped[int | None]
+    # Codings ({"system", "code", "display"}) exactly as a doctor entered or a clinic sent them;
+    # no code list is bundled, so nothing here is looked up or rewritten.
+    codes: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")

@@ -11,6 +11,28 @@ from pydantic import BaseModel, ConfigDict, Field
 Quantity = Annotated[float, Field(ge=0, le=1_000_000)]
 
 
+class MedicationCode(BaseModel):
+    """A code of the medication in a code system (e.g. RxNorm), kept exactly as given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=255,
+            pattern=r"^\S+$",
+            description="The code system's URI.",
+            examples=["http://www.nlm.nih.gov/research/umls/rxnorm"],
+        ),
+    ]
+    code: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S+( \S+)*$")]
+    display: Annotated[str, Field(max_length=255)] | None = None
+
+
+Codes = Annotated[list[MedicationCode], Field(max_length=10)]
+
+
 class MedicationIn(BaseModel):
     """A medication the patient has; stock fields let the cloud predict refills."""
 
@@ -39,6 +61,7 @@ class MedicationIn(BaseModel):
     dispensed_at: datetime | None = None
     quantity_per_dose: Annotated[float, Field(gt=0, le=1000)] = 1.0
     low_stock_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    codes: Codes = Field(default_factory=list)
 
 
 class MedicationUpdate(BaseModel):
@@ -55,6 +78,7 @@ class MedicationUpdate(BaseModel):
     dispensed_at: datetime | None = None
     quantity_per_dose: Annotated[float, Field(gt=0, le=1000)] | None = None
     low_stock_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    codes: Codes | None = None
 
 
 class MedicationOut(BaseModel):
@@ -73,5 +97,6 @@ class MedicationOut(BaseModel):
     dispensed_at: datetime | None
     quantity_per_dose: float
     low_stock_days: int | None
+    codes: list[MedicationCode]
     created_at: datetime
     updated_at: datetime
