@@ -69,7 +69,7 @@ class DecisionIn(BaseModel):
 
 
 class DayAdherence(BaseModel):
-    """One local date's counts."""
+    """One local date's counts, and its adherence by the same rule as the range's."""
 
     local_date: date
     scheduled: int
@@ -79,6 +79,7 @@ class DayAdherence(BaseModel):
     skipped: int
     pending: int
     as_needed_doses: int
+    adherence_pct: float | None
 
 
 class AdherenceOut(BaseModel):

@@ -85,6 +85,7 @@ class DoseService:
                 skipped=row.skipped,
                 pending=row.pending,
                 as_needed_doses=row.as_needed_doses,
+                adherence_pct=_pct(row.on_time + row.late, row.scheduled - row.pending),
             )
             for row in rows
         ]
