@@ -13,6 +13,7 @@ from cloud.api.v1 import v1_router
 from cloud.clock import Clock, utc_now
 from cloud.config import CloudSettings, get_settings
 from cloud.db.engine import make_engine, make_session_factory
+from cloud.fhir.app import mount_fhir
 from cloud.mqtt.plan_publisher import plan_publishing
 from cloud.users.active_cache import ActiveUserCache
 from cloud.users.rate_limit import LoginRateLimiter
@@ -59,4 +60,5 @@ def create_app(settings: CloudSettings | None = None, clock: Clock = utc_now) ->
     app.include_router(health_router)
     app.include_router(v1_router())
     mount_web(app)
+    mount_fhir(app)
     return app

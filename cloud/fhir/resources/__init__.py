@@ -1,0 +1,1 @@
+"""One mapping module per FHIR resource type: MedMind rows in, FHIR JSON out."""

@@ -1,0 +1,92 @@
+"""Reads, searches and `$everything`, always within the caller's patients."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cloud.fhir.outcome import FhirError, Issue
+from cloud.fhir.registry import TYPES, ResourceType
+from cloud.fhir.resources.common import Json
+from cloud.fhir.search import DateBound, SearchParams, instants
+from cloud.fhir.sources import Scope
+from cloud.patients.access import PatientAccess, visible
+from cloud.patients.models import Patient
+from cloud.users.models import User
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def resource_type(name: str) -> ResourceType:
+    """The served type called `name`; FhirError 404 for any other."""
+    kind = TYPES.get(name)
+    if kind is None:
+        raise FhirError(404, [Issue("not-supported", f"resource type {name!r} is not served")])
+    return kind
+
+
+def not_found(name: str, resource_id: str) -> FhirError:
+    """The answer for a resource that does not exist or is out of the caller's reach."""
+    return FhirError(404, [Issue("not-found", f"{name}/{resource_id} is not known")])
+
+
+class FhirService:
+    """FHIR reads for one user; read-only (imports are `PrescriptionImport`'s)."""
+
+    def __init__(self, db: Session, user: User) -> None:
+        self.db = db
+        self.user = user
+
+    def read(self, type_name: str, resource_id: str) -> Json:
+        """One resource by id; 404 if it does not exist or the caller may not see it."""
+        kind = resource_type(type_name)
+        for source in kind.sources:
+            found = source.read(self.db, self.user, resource_id)
+            if found is not None:
+                return found
+        raise not_found(type_name, resource_id)
+
+    def _zone(self, patient_id: uuid.UUID | None) -> ZoneInfo:
+        if patient_id is None:
+            return UTC_ZONE
+        timezone = self.db.scalar(
+            select(Patient.timezone).where(Patient.id == patient_id, visible(self.user, Patient.id))
+        )
+        return ZoneInfo(timezone) if timezone else UTC_ZONE
+
+    def search(self, type_name: str, params: SearchParams) -> tuple[list[Json], int]:
+        """One page of the matching resources and how many match in all."""
+        kind = resource_type(type_name)
+        since, before = instants(params.dates, self._zone(params.patient_id))
+        scope = Scope(self.user, params.patient_id, since, before)
+        resources: list[Json] = []
+        total = 0
+        skip, wanted = params.offset, params.count
+        # A type with several sources pages through them one after the other.
+        for source in kind.sources:
+            matching = source.count(self.db, scope)
+            total += matching
+            if wanted > 0 and skip < matching:
+                page = source.fetch(self.db, scope, skip, wanted)
+                resources.extend(page)
+                wanted -= len(page)
+            skip = max(0, skip - matching)
+        return resources, total
+
+    def everything(self, patient_id: uuid.UUID, start: date | None, end: date | None) -> list[Json]:
+        """Every resource of the patient; dated ones only within local dates `start`..`end`."""
+        patient = PatientAccess(self.db, self.user).require(patient_id)
+        bounds = [DateBound("ge", start)] if start else []
+        bounds += [DateBound("le", end)] if end else []
+        since, before = instants(bounds, ZoneInfo(patient.timezone))
+        scope = Scope(self.user, patient.id, since, before)
+        return [
+            resource
+            for kind in TYPES.values()
+            for source in kind.sources
+            for resource in source.fetch(self.db, scope, 0, None)
+        ]
