@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from edge_agent.voice.voices import TUNED_ON
+
 app = typer.Typer(
     help="Voice: speech-to-text, understanding and its evaluation.", no_args_is_help=True
 )
@@ -59,33 +61,49 @@ def understand_command(
 @app.command("eval")
 def eval_command(
     *,
-    file: Annotated[
-        Path, typer.Option("--file", help="Labelled utterances (YAML).")
-    ] = DEFAULT_UTTERANCES,
+    files: Annotated[
+        list[Path] | None,
+        typer.Option("--file", help="Labelled utterances (YAML, repeatable)."),
+    ] = None,
     audio: Annotated[
-        bool, typer.Option("--audio/--no-audio", help="Also run espeak-ng -> STT -> understanding.")
+        bool, typer.Option("--audio/--no-audio", help="Also run speech -> STT -> understanding.")
     ] = False,
     model: Annotated[bool, typer.Option("--model/--no-model", help="Use the local LLM.")] = False,
     strategy: Annotated[
         str, typer.Option(help="rules_only, rules_then_model (default) or model_first.")
     ] = "rules_then_model",
     mistakes: Annotated[bool, typer.Option("--mistakes/--no-mistakes")] = True,
-    voice: Annotated[str, typer.Option(help="espeak-ng voice of the spoken run.")] = "en-us",
-    rate: Annotated[int, typer.Option(help="espeak-ng words per minute.")] = 150,
+    voices: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--voice",
+            help="Spoken voice, synthesizer:voice[:slow][:noise] (repeatable; default "
+            f"{TUNED_ON}).",
+        ),
+    ] = None,
+    matrix: Annotated[
+        bool, typer.Option("--matrix", help="Every voice of the evaluation matrix.")
+    ] = False,
     json_out: Annotated[
         bool, typer.Option("--json", help="Last line: the figures as JSON.")
     ] = False,
 ) -> None:
-    """Per-intent precision/recall, accuracy and emergency recall, typed (and spoken)."""
+    """Per-intent precision/recall, accuracy, emergency recall and false "taken" records,
+    typed and (with --audio) spoken, per set and per voice."""
     from edge_agent.voice.evaluation import evaluate, format_report, load_utterances
+    from edge_agent.voice.voices import MATRIX, VoiceCondition
     from shared.understanding import ModelRunner, Strategy, Understanding, understand
 
+    paths = files or [DEFAULT_UTTERANCES]
     try:
-        entries = load_utterances(file)
+        sets = {path.stem: load_utterances(path) for path in paths}
         chosen = Strategy(strategy)
+        conditions = [VoiceCondition.parse(spec) for spec in (MATRIX if matrix else voices or [])]
     except (OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    if audio and not conditions:
+        conditions = [VoiceCondition.parse(TUNED_ON)]
     runner = _runner(model)
     assert runner is None or isinstance(runner, ModelRunner)
     label = chosen.value if runner is not None else "rules_only"
@@ -93,18 +111,41 @@ def eval_command(
     def understand_text(text: str, alternatives: tuple[str, ...]) -> Understanding:
         return understand(text, runner, strategy=chosen, alternatives=alternatives).understanding
 
-    figures: dict[str, object] = {}
-    typed = evaluate(entries, understand_text)
-    typer.echo("\n".join(format_report(typed, f"typed, {label}", show_mistakes=mistakes)))
-    figures["typed"] = typed.summary()
+    typed: dict[str, object] = {}
+    rows: list[tuple[str, str, dict[str, object]]] = []
+    for name, entries in sets.items():
+        report = evaluate(entries, understand_text)
+        typer.echo("\n".join(format_report(report, f"{name}, typed, {label}", mistakes)))
+        typed[name] = report.summary()
+        rows.append(("typed", name, report.summary()))
+    spoken: dict[str, dict[str, object]] = {}
     if audio:
         from edge_agent.voice.spoken_eval import evaluate_spoken
 
-        spoken, stt = evaluate_spoken(entries, understand_text, voice=voice, words_per_minute=rate)
-        typer.echo(stt.describe())
-        figures["stt"] = stt.summary()
-        title = f"spoken ({voice}, {rate} wpm), {label}"
-        typer.echo("\n".join(format_report(spoken, title, show_mistakes=mistakes)))
-        figures["spoken"] = spoken.summary()
+        for condition in conditions:
+            for name, entries in sets.items():
+                report, stt = evaluate_spoken(entries, understand_text, voice=condition)
+                title = f"{name}, spoken ({condition.name}), {label}"
+                typer.echo(stt.describe())
+                typer.echo("\n".join(format_report(report, title, mistakes)))
+                figures = {**report.summary(), "stt": stt.summary()}
+                spoken.setdefault(condition.name, {})[name] = figures
+                rows.append((condition.name, name, figures))
+    typer.echo("\n".join(_table(rows)))
     if json_out:
-        typer.echo(json.dumps(figures))
+        typer.echo(json.dumps({"typed": typed, "spoken": spoken}))
+
+
+def _table(rows: list[tuple[str, str, dict[str, object]]]) -> list[str]:
+    """One line per voice and set: the figures the issue's targets name."""
+    lines = [
+        f"{'voice':<36}{'set':<12}{'n':>5}{'accuracy':>10}{'em.recall':>10}{'false alarms':>14}"
+        f"{'false taken':>13}"
+    ]
+    for voice, name, figures in rows:
+        lines.append(
+            f"{voice:<36}{name:<12}{figures['utterances']!s:>5}{figures['accuracy']!s:>10}"
+            f"{figures['emergency_recall']!s:>10}{figures['emergency_false_alarms']!s:>14}"
+            f"{figures['false_taken']!s:>13}"
+        )
+    return lines

@@ -66,6 +66,16 @@ class Scored:
     def intent_correct(self) -> bool:
         return self.result.intent is self.entry.intent
 
+    @property
+    def false_taken(self) -> bool:
+        """Understood as a dose taken although the words did not say one was taken."""
+        said_taken = self.entry.intent is Intent.REPORT_DOSE_TAKEN and not self.entry.negated
+        return self.result.confirms_dose and not said_taken
+
+    @property
+    def false_alarm(self) -> bool:
+        return self.result.is_emergency and self.entry.intent is not Intent.EMERGENCY
+
 
 @dataclass(frozen=True)
 class IntentScore:
@@ -115,6 +125,14 @@ class Report:
     def recall_of(self, intent: Intent) -> float:
         return next(score.recall for score in self.per_intent() if score.intent is intent)
 
+    @property
+    def false_taken(self) -> int:
+        return sum(item.false_taken for item in self.scored)
+
+    @property
+    def false_alarms(self) -> int:
+        return sum(item.false_alarm for item in self.scored)
+
     def mistakes(self) -> list[Scored]:
         return [item for item in self.scored if not item.intent_correct or item.slot_errors]
 
@@ -125,6 +143,8 @@ class Report:
             "accuracy": round(self.accuracy, 4),
             "slot_accuracy": round(self.slot_accuracy, 4),
             "emergency_recall": round(self.recall_of(Intent.EMERGENCY), 4),
+            "false_taken": self.false_taken,
+            "emergency_false_alarms": self.false_alarms,
             "per_intent": {
                 score.intent.value: {
                     "precision": round(score.precision, 4),
@@ -177,6 +197,8 @@ def format_report(report: Report, title: str, show_mistakes: bool = True) -> Seq
     lines.append(f"intent accuracy   {report.accuracy:.3f}")
     lines.append(f"slot accuracy     {report.slot_accuracy:.3f}")
     lines.append(f"emergency recall  {report.recall_of(Intent.EMERGENCY):.3f}")
+    lines.append(f"false alarms      {report.false_alarms}")
+    lines.append(f"false 'taken'     {report.false_taken}")
     if show_mistakes:
         for item in report.mistakes():
             heard = "" if item.heard == item.entry.text else f" (heard {item.heard!r})"

@@ -1,5 +1,6 @@
-"""The spoken evaluation: each labelled utterance is spoken by espeak-ng, played through the
-virtual microphone, end-pointed, recognised by the STT engine, then understood."""
+"""The spoken evaluation: each labelled utterance is spoken by a synthetic voice (espeak-ng,
+flite or Festival, see `voices`), played through the virtual microphone, end-pointed,
+recognised by the STT engine, then understood."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from edge_agent.voice.listener import listen
 from edge_agent.voice.microphone import VirtualMicrophone
 from edge_agent.voice.settings import VoiceSettings
 from edge_agent.voice.stt import SpeechToText
+from edge_agent.voice.voices import TUNED_ON, VoiceCondition
 
 
 @dataclass
@@ -51,11 +53,11 @@ def evaluate_spoken(
     engine: SpeechToText | None = None,
     settings: VoiceSettings | None = None,
     *,
-    voice: str = "en-us",
-    words_per_minute: int = 150,
+    voice: VoiceCondition | None = None,
 ) -> tuple[Report, SttStats]:
-    """Score `entries` spoken by espeak-ng (`voice`, `words_per_minute`) and heard through the
+    """Score `entries` spoken in `voice` (default: the voice tuned on) and heard through the
     STT engine (pocketsphinx by default)."""
+    speaker = voice or VoiceCondition.parse(TUNED_ON)
     settings = settings or VoiceSettings()
     if engine is None:
         from edge_agent.voice.factory import build_engine
@@ -68,7 +70,7 @@ def evaluate_spoken(
     stats = SttStats(engine=engine.name)
 
     def hear(entry: LabelledUtterance) -> tuple[str, tuple[str, ...]]:
-        microphone.say(entry.text, voice=voice, words_per_minute=words_per_minute)
+        microphone.play_pcm(speaker.speak(entry.text))
         heard = listen(microphone, engine, config)
         stats.total += 1
         if heard is None:

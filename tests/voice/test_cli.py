@@ -38,7 +38,7 @@ def test_eval_scores_any_file_in_the_utterances_format(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "--file", str(labelled), "--json"])
 
     assert result.exit_code == 0, result.output
-    figures = json.loads(result.output.splitlines()[-1])["typed"]
+    figures = json.loads(result.output.splitlines()[-1])["typed"]["mine"]
     assert figures["utterances"] == 3
     assert figures["accuracy"] == round(2 / 3, 4)
     assert figures["per_intent"]["emergency"] == {"precision": 1.0, "recall": 0.5, "support": 2}
