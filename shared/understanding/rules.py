@@ -56,6 +56,21 @@ _TAKE_NEGATION = re.compile(
     r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
     r"could not|was not able to|not yet|missed|not taken|yet to)\b"
 )
+# A dose not taken yet: intended, planned, conditional or under way ("I'll take it later",
+# "if my stomach settles I'll have them", "I'm getting my pills out"). Never a report.
+_NOT_YET = re.compile(
+    r"\b(will|shall|going to|about to|planning to|plan to|intend to|need to|have to|must|"
+    r"should|ought to|want to|would like to|meaning to|mean to|hoping to|try to)"
+    r"( \w+){0,3} (take|have|swallow|use|get|do|pop)\b|"
+    r"\bif\b.{0,40}\b(take|have|swallow)\b|\b(take|have|swallow)\b.{0,40}\bif\b|"
+    r"\b(am|is|are) (just )?(getting|taking|having|about|going|sorting|opening)\b"
+)
+# Doubt about a dose that may have been taken: a question to answer from the record, not a
+# report ("maybe I took them", "I might have had my tablets").
+_UNSURE = re.compile(
+    r"\b(maybe|perhaps|probably|possibly|not sure|unsure|might have|may have|could have|"
+    r"i think i might|can not remember|do not remember|can not recall)\b"
+)
 _SKIP = re.compile(
     r"\bskip(ping|ped)?\b|\b(will not|am not going to|not going to|do not want to|do not wanna|"
     r"refuse to|rather not|would rather not|decided not to|chose not to|no longer) "
@@ -147,12 +162,20 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         medication is not None and re.search(_TAKE_PAST, core) is not None
     )
     if taken and (has_med or symptom is None):
+        if _UNSURE.search(core):
+            return _verdict(
+                Intent.MEDICATION_QUESTION,
+                confident=True,
+                medication=medication,
+                time_reference=time_reference,
+                question=QuestionKind.DID_I_TAKE,
+            )
         return _verdict(
             Intent.REPORT_DOSE_TAKEN,
             confident=True,
             medication=medication,
             time_reference=time_reference,
-            negated=_TAKE_NEGATION.search(core) is not None,
+            negated=_TAKE_NEGATION.search(core) is not None or _NOT_YET.search(core) is not None,
         )
     if has_med and _TAKE_NEGATION.search(core):
         return _verdict(
