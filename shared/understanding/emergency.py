@@ -31,10 +31,12 @@ class EmergencyKind(StrEnum):
 
 @dataclass(frozen=True)
 class EmergencyMatch:
-    """The emergency found and the words that triggered it."""
+    """The emergency found, the words that triggered it, and whether a whole phrase said so
+    (`certain`) or only a single word of the safety net."""
 
     kind: EmergencyKind
     phrase: str
+    certain: bool = True
 
 
 _BODY_OF_CHEST = r"(chest|heart|breastbone|left arm and chest)"
@@ -161,16 +163,20 @@ _DENIALS = re.compile(
     r"\bchest pain (is )?(gone|better|went away)\b|\bnothing urgent\b"
 )
 
-_COMPILED = tuple((kind, re.compile(pattern)) for kind, pattern in (*PATTERNS, *SAFETY_NET))
+_COMPILED = tuple(
+    (kind, re.compile(pattern), certain)
+    for patterns, certain in ((PATTERNS, True), (SAFETY_NET, False))
+    for kind, pattern in patterns
+)
 
 
 def detect_emergency(normalized: str) -> EmergencyMatch | None:
     """The first emergency in normalized text (see `shared.understanding.text.normalize`)."""
     remaining = _DENIALS.sub(" ", normalized)
-    for kind, pattern in _COMPILED:
+    for kind, pattern, certain in _COMPILED:
         match = pattern.search(remaining)
         if match is not None:
-            return EmergencyMatch(kind=kind, phrase=match.group(0).strip())
+            return EmergencyMatch(kind=kind, phrase=match.group(0).strip(), certain=certain)
     return None
 
 
