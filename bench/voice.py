@@ -128,7 +128,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="medmind-bench-voice-") as workdir:
         clock = VirtualClock(datetime(2026, 6, 1, 6, 5, tzinfo=UTC))
         agent = make_agent(Path(workdir), clock)
-        dialog = DialogManager(agent.actions, agent.clock, runner=runner)
+        dialog = DialogManager(
+            agent.actions, agent.clock, timers=agent.loop, say=agent.say, runner=runner
+        )
         for round_index in range(args.rounds):
             for text in REQUESTS:
                 microphone.say(text)

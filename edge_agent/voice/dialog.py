@@ -1,21 +1,39 @@
 """The dialog manager: one heard utterance in, the action taken and the words to say out.
 
-Emergencies raise a critical alert before anything is said. A symptom without a severity gets
-one follow-up question; the answer (or anything else) closes it. Negated reports are never
-confirmations. Every exchange is recorded as an interaction of a conversation (local row and
-outbox message); exchanges less than `CONVERSATION_GAP` apart share a conversation.
+It follows the shared reply policy (`shared.dialog`):
+
+- A clear emergency raises a critical alert before anything is said. A doubtful one asks "Do
+  you need help?" and alerts on yes, on anything but a clear no, or when no answer came within
+  `HELP_CHECK_TIMEOUT` (a timer on the agent's loop, so virtual time drives it); "no, I'm fine"
+  cancels, and the cancelled check stays in the log as its interaction.
+- No dose is recorded from the words alone: a dose report is answered with a confirmation that
+  names what would be recorded, and only a clear yes (or the TAKEN button) records it.
+  Negated, future, conditional and uncertain statements never record.
+- A symptom without a severity gets one follow-up question; the answer (or anything else)
+  closes it.
+
+Every exchange is recorded as an interaction of a conversation (local row and outbox message);
+exchanges less than `CONVERSATION_GAP` apart share a conversation.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
-from edge_agent.actions import Actions, Answer
+from edge_agent.actions import Actions, Answer, DoseInfo
 from edge_agent.clock import Clock
 from edge_agent.day_parts import PartOfDay
+from edge_agent.loop import TimerHandle
+from edge_agent.phrases import say_list
+from shared.dialog import HELP_CHECK_TIMEOUT, Step, decide, parse_answer, replies
+from shared.dialog import Answer as YesNo
 from shared.enums import DoseSource, Intent, Severity
 from shared.messages import InteractionBody
 from shared.understanding import (
@@ -32,17 +50,16 @@ from shared.understanding import (
 CONVERSATION_GAP = timedelta(minutes=2)
 FOLLOW_UP_WINDOW = timedelta(minutes=1)
 
-FALLBACK = (
-    "Sorry, I did not understand. You can tell me you took your pills, ask what you take, "
-    "or tell me how you feel."
-)
+FALLBACK = replies.NOT_UNDERSTOOD
 NOT_HEARD = "Sorry, I did not hear anything. Press the talk button and try again."
-NOT_CONFIRMED = "All right, I have not marked anything as taken."
+NOT_CONFIRMED = replies.NOT_RECORDED
 GLAD = "I am glad to hear that."
 ABOUT_MEDICATION = (
     "I can tell you what you take and when. For questions about a medicine itself, please ask "
     "your doctor or pharmacist."
 )
+
+log = logging.getLogger(__name__)
 
 _PARTS: dict[TimeReference, PartOfDay] = {
     TimeReference.MORNING: PartOfDay.MORNING,
@@ -55,6 +72,12 @@ _PARTS: dict[TimeReference, PartOfDay] = {
     TimeReference.TOMORROW: PartOfDay.TODAY,
     TimeReference.YESTERDAY: PartOfDay.TODAY,
 }
+
+
+class Timers(Protocol):
+    """Where the help check's timeout runs (the agent's event loop)."""
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> TimerHandle: ...
 
 
 @dataclass(frozen=True)
@@ -85,6 +108,24 @@ class _PendingSymptom:
     asked_at: datetime
 
 
+@dataclass
+class _PendingDose:
+    """A dose report waiting for its yes: what a yes records."""
+
+    labels: str
+    as_needed: str | None
+    asked_at: datetime
+
+
+@dataclass
+class _PendingHelp:
+    """A doubtful emergency waiting for its answer; the timer alerts when none comes."""
+
+    heard: str
+    conversation: UUID
+    timer: TimerHandle
+
+
 class DialogManager:
     """Turns utterances into device actions and replies, one exchange at a time."""
 
@@ -93,47 +134,59 @@ class DialogManager:
         actions: Actions,
         clock: Clock,
         *,
+        timers: Timers,
+        say: Callable[[str], None],
         runner: ModelRunner | None = None,
     ) -> None:
         self.actions = actions
         self.clock = clock
+        self.timers = timers
+        self.say = say
         self.runner = runner
+        self._lock = threading.RLock()
         self._conversation: UUID | None = None
         self._last_exchange: datetime | None = None
         self._pending: _PendingSymptom | None = None
+        self._pending_dose: _PendingDose | None = None
+        self._pending_help: _PendingHelp | None = None
 
     @property
     def awaiting_answer(self) -> bool:
-        return self._pending is not None
+        with self._lock:
+            return any(
+                pending is not None
+                for pending in (self._pending, self._pending_dose, self._pending_help)
+            )
 
     def handle(self, heard: HeardSpeech) -> Reply:
         """Act on one utterance and record the exchange."""
-        started_at = self.clock.now()
-        conversation = self._conversation_at(started_at)
-        outcome = understand(
-            heard.text,
-            self.runner,
-            known_medications=self._plan_medications(),
-            alternatives=heard.alternatives,
-        )
-        result = outcome.understanding
-        text, expects_answer = self._respond(heard, result, conversation, started_at)
-        interaction = InteractionBody(
-            conversation_id=conversation,
-            started_at=started_at,
-            transcript=heard.text[:2000],
-            stt_engine=heard.engine,
-            stt_latency_ms=heard.stt_latency_ms,
-            intent=result.intent,
-            understanding=result.as_record(),
-            understood_by=result.source.value,
-            reply=text[:2000],
-            latency_ms=outcome.latency_ms,
-            llm=outcome.llm_call,
-        )
-        self.actions.record_interaction(interaction)
-        self._last_exchange = self.clock.now()
-        return Reply(text, result, expects_answer, interaction, outcome.latency_ms)
+        with self._lock:
+            started_at = self.clock.now()
+            conversation = self._conversation_at(started_at)
+            outcome = understand(
+                heard.text,
+                self.runner,
+                known_medications=self._plan_medications(),
+                alternatives=heard.alternatives,
+            )
+            result = outcome.understanding
+            text, expects_answer = self._respond(heard, result, conversation, started_at)
+            interaction = InteractionBody(
+                conversation_id=conversation,
+                started_at=started_at,
+                transcript=heard.text[:2000],
+                stt_engine=heard.engine,
+                stt_latency_ms=heard.stt_latency_ms,
+                intent=result.intent,
+                understanding=result.as_record(),
+                understood_by=result.source.value,
+                reply=text[:2000],
+                latency_ms=outcome.latency_ms,
+                llm=outcome.llm_call,
+            )
+            self.actions.record_interaction(interaction)
+            self._last_exchange = self.clock.now()
+            return Reply(text, result, expects_answer, interaction, outcome.latency_ms)
 
     def _plan_medications(self) -> list[str]:
         plan = self.actions.context.store.current_plan()
@@ -148,9 +201,34 @@ class DialogManager:
     def _respond(
         self, heard: HeardSpeech, result: Understanding, conversation: UUID, now: datetime
     ) -> tuple[str, bool]:
-        if result.is_emergency:
-            self._pending = None
+        step = decide(result, heard.text)
+        if self._pending_help is not None:
+            return self._help_answer(heard.text, step), False
+        if step is Step.ALERT:
+            self._clear_pending()
             return self._emergency(heard.text, conversation), False
+        if step is Step.ASK_HELP:
+            self._clear_pending()
+            return self._ask_help(heard.text, conversation), True
+        pending_dose, self._pending_dose = self._pending_dose, None
+        if pending_dose is not None and now - pending_dose.asked_at <= FOLLOW_UP_WINDOW:
+            answer = parse_answer(heard.text)
+            if answer is YesNo.YES:
+                return self._record_dose(pending_dose), False
+            if answer is YesNo.NO or step in (Step.CONFIRM_DOSE, Step.NOT_TAKEN):
+                return NOT_CONFIRMED, False
+            text, expects_answer = self._respond_to(step, heard, result, conversation, now)
+            return f"{NOT_CONFIRMED} {text}", expects_answer
+        return self._respond_to(step, heard, result, conversation, now)
+
+    def _respond_to(
+        self,
+        step: Step,
+        heard: HeardSpeech,
+        result: Understanding,
+        conversation: UUID,
+        now: datetime,
+    ) -> tuple[str, bool]:
         pending, self._pending = self._pending, None
         if pending is not None and now - pending.asked_at <= FOLLOW_UP_WINDOW:
             severity = parse_severity(normalize(heard.text))
@@ -158,29 +236,80 @@ class DialogManager:
                 return self._log_symptom(
                     pending.symptom, pending.body_part, severity, heard.text, conversation
                 ), False
-        if result.intent is Intent.REPORT_DOSE_TAKEN:
-            return self._dose_taken(result), False
-        if result.intent is Intent.SKIP_DOSE:
-            return self.actions.skip_due(f"said: {heard.text}"[:200], DoseSource.VOICE).text, False
-        if result.intent is Intent.MEDICATION_QUESTION:
-            return self._question(heard.text, result, conversation), False
-        if result.intent is Intent.LOG_SYMPTOM:
-            return self._symptom(heard.text, result, conversation, now)
-        return FALLBACK, False
+        match step:
+            case Step.CONFIRM_DOSE:
+                return self._confirm_dose(result, now)
+            case Step.NOT_TAKEN:
+                due = self.actions.due_now()
+                return (NOT_CONFIRMED if not due.doses else f"{NOT_CONFIRMED} {due.text}"), False
+            case Step.SKIP:
+                reason = f"said: {heard.text}"[:200]
+                return self.actions.skip_due(reason, DoseSource.VOICE).text, False
+            case Step.QUESTION:
+                return self._question(heard.text, result, conversation), False
+            case Step.SYMPTOM:
+                return self._symptom(heard.text, result, conversation, now)
+            case _:
+                return FALLBACK, False
 
-    def _emergency(self, text: str, conversation: UUID) -> str:
+    # -- emergencies -----------------------------------------------------------------------
+
+    def _emergency(self, text: str, conversation: UUID, *, why: str = "Emergency heard") -> str:
         match = detect_emergency(normalize(text))
         what = f" ({match.kind.value.replace('_', ' ')})" if match else ""
         return self.actions.emergency(
-            f"Emergency heard{what}: {text!r}"[:2000], conversation_id=conversation
+            f"{why}{what}: {text!r}"[:2000], conversation_id=conversation
         ).text
 
-    def _dose_taken(self, result: Understanding) -> str:
-        if not result.confirms_dose:
-            due = self.actions.due_now()
-            return NOT_CONFIRMED if not due.doses else f"{NOT_CONFIRMED} {due.text}"
+    def _ask_help(self, text: str, conversation: UUID) -> str:
+        timer = self.timers.call_later(HELP_CHECK_TIMEOUT.total_seconds(), self._help_timed_out)
+        self._pending_help = _PendingHelp(text, conversation, timer)
+        return replies.ASK_HELP
+
+    def _help_answer(self, text: str, step: Step) -> str:
+        """The answer to "Do you need help?": only a clear no cancels."""
+        pending = self._pending_help
+        assert pending is not None
+        self._pending_help = None
+        pending.timer.cancel()
+        answer = parse_answer(text)
+        if answer is YesNo.NO and step is not Step.ALERT:
+            log.info("help check cancelled by the patient: %r, then %r", pending.heard, text)
+            return replies.HELP_CANCELLED
+        why = "Asked whether help is needed, the patient said yes"
+        if answer is not YesNo.YES and step is not Step.ALERT:
+            why = f"Asked whether help is needed, unclear answer {text!r}"
+            self._emergency(pending.heard, pending.conversation, why=why)
+            return replies.HELP_UNCLEAR
+        return self._emergency(pending.heard, pending.conversation, why=why)
+
+    def _help_timed_out(self) -> None:
+        """No answer within the timeout: alert (runs on the agent's loop)."""
+        with self._lock:
+            pending, self._pending_help = self._pending_help, None
+        if pending is None:
+            return
+        why = "Asked whether help is needed, no answer"
+        self.say(self._emergency(pending.heard, pending.conversation, why=why))
+
+    # -- doses -----------------------------------------------------------------------------
+
+    def _confirm_dose(self, result: Understanding, now: datetime) -> tuple[str, bool]:
+        """Name what a yes would record, and wait for it; nothing is recorded yet."""
         if result.medication and self._is_as_needed(result.medication):
-            return self.actions.take_as_needed(result.medication, DoseSource.VOICE).text
+            name = result.medication
+            self._pending_dose = _PendingDose(name, name, now)
+            return replies.confirm_dose(name), True
+        due = self.actions.due_now()
+        if not due.doses:
+            return replies.NOTHING_TO_RECORD, False
+        labels = say_list([_label(dose) for dose in due.doses])
+        self._pending_dose = _PendingDose(labels, None, now)
+        return replies.confirm_dose(labels), True
+
+    def _record_dose(self, pending: _PendingDose) -> str:
+        if pending.as_needed is not None:
+            return self.actions.take_as_needed(pending.as_needed, DoseSource.VOICE).text
         return self.actions.take_due(DoseSource.VOICE).text
 
     def _is_as_needed(self, medication: str) -> bool:
@@ -193,6 +322,10 @@ class DialogManager:
             and (wanted in item.medication_name.lower() or item.medication_name.lower() in wanted)
             for item in plan.items
         )
+
+    def _clear_pending(self) -> None:
+        self._pending = None
+        self._pending_dose = None
 
     def _question(self, text: str, result: Understanding, conversation: UUID) -> str:
         answer = self._answer(result)
@@ -263,5 +396,9 @@ class DialogManager:
             or now - self._last_exchange > CONVERSATION_GAP
         ):
             self._conversation = uuid.uuid4()
-            self._pending = None
+            self._clear_pending()
         return self._conversation
+
+
+def _label(dose: DoseInfo) -> str:
+    return f"{dose.medication_name}, {dose.dose:g} {dose.unit}"

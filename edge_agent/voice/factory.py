@@ -93,7 +93,9 @@ def build_voice_loop(
         warm_up_engine(engine)
     if runner is None:
         runner = build_runner(settings)
-    dialog = DialogManager(agent.actions, agent.clock, runner=runner)
+    dialog = DialogManager(
+        agent.actions, agent.clock, timers=agent.loop, say=agent.say, runner=runner
+    )
     return VoiceLoop(
         agent,
         microphone or ArecordMicrophone(settings.input_device),

@@ -50,7 +50,9 @@ def device(device_factory: Callable[..., Device]) -> Device:
 
 @pytest.fixture
 def dialog(device: Device) -> DialogManager:
-    return DialogManager(device.agent.actions, device.clock)
+    return DialogManager(
+        device.agent.actions, device.clock, timers=device.agent.loop, say=device.agent.say
+    )
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from edge_agent.voice.dialog import FALLBACK, NOT_CONFIRMED, DialogManager, HeardSpeech
+from shared.dialog import HELP_CHECK_TIMEOUT, replies
 from shared.enums import AlertLevel, AlertType, Intent, Severity
 from tests.edge.factories import Device, local
 
@@ -20,8 +21,11 @@ def states(device: Device) -> dict[str, str]:
     }
 
 
-def test_i_took_my_pills_marks_the_due_doses_taken(device: Device, dialog: DialogManager) -> None:
-    reply = say(dialog, "I took my pills")
+def test_i_took_my_pills_then_yes_marks_exactly_the_due_doses_taken(
+    device: Device, dialog: DialogManager
+) -> None:
+    say(dialog, "I took my pills")
+    reply = say(dialog, "yes")
 
     taken = states(device)
     assert taken["Metformin 08:00"] in ("on_time", "late"), taken
@@ -59,6 +63,7 @@ def test_did_i_take_my_morning_pills_tells_what_is_still_open(
 ) -> None:
     before = say(dialog, "did I take my morning pills?")
     say(dialog, "I took my pills")
+    say(dialog, "yes")
     after = say(dialog, "did I take my morning pills?")
 
     assert "not taken yet" in before
@@ -100,11 +105,13 @@ def test_an_emergency_raises_a_critical_alert_and_confirms(
     assert "help" in reply.lower()
 
 
-def test_an_emergency_in_an_alternative_hypothesis_still_raises_the_alert(
+def test_an_emergency_in_an_alternative_hypothesis_asks_and_alerts_without_an_answer(
     device: Device, dialog: DialogManager
 ) -> None:
-    dialog.handle(HeardSpeech("tell you now", alternatives=("help me now",)))
+    reply = dialog.handle(HeardSpeech("tell you now", alternatives=("help me now",)))
+    device.advance(HELP_CHECK_TIMEOUT.total_seconds())
 
+    assert reply.text == replies.ASK_HELP
     assert [a.body.level for a in device.outbox("alert")] == [AlertLevel.CRITICAL]
 
 
@@ -135,9 +142,14 @@ def test_each_exchange_is_an_interaction_in_a_conversation(
 def test_an_as_needed_medicine_by_name_is_recorded_within_its_limit(
     device: Device, dialog: DialogManager
 ) -> None:
-    first = say(dialog, "I took an ibuprofen")
+    asked = say(dialog, "I took an ibuprofen")
+    first = say(dialog, "yes")
     say(dialog, "I took my ibuprofen")
-    third = say(dialog, "I took my ibuprofen")
+    say(dialog, "yes")
+    say(dialog, "I took my ibuprofen")
+    third = say(dialog, "yes")
+
+    assert "ibuprofen" in asked.lower() and "is that right" in asked.lower()
 
     assert "1 of 2" in first
     assert "most allowed" in third
@@ -157,9 +169,12 @@ def test_later_in_the_day_the_evening_dose_is_the_one_taken(
     device_factory: Callable[..., Device],
 ) -> None:
     device = device_factory(local(2026, 6, 1, 19, 55))
-    dialog = DialogManager(device.agent.actions, device.clock)
+    dialog = DialogManager(
+        device.agent.actions, device.clock, timers=device.agent.loop, say=device.agent.say
+    )
     device.advance_to(local(2026, 6, 1, 20, 1))
 
     say(dialog, "done with my evening tablets")
+    say(dialog, "yes")
 
     assert states(device)["Metformin 20:00"] in ("on_time", "late")

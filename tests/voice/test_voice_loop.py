@@ -28,7 +28,9 @@ def voice(
         device.agent,
         microphone,
         pocketsphinx_engine,
-        DialogManager(device.agent.actions, device.clock),
+        DialogManager(
+            device.agent.actions, device.clock, timers=device.agent.loop, say=device.agent.say
+        ),
         EndpointerConfig(no_speech_timeout_s=1.0),
     )
     loop.attach()
@@ -36,10 +38,11 @@ def voice(
     loop.detach()
 
 
-def test_pressing_talk_and_saying_i_took_my_pills_takes_the_due_doses(
+def test_saying_i_took_my_pills_and_yes_to_the_confirmation_takes_the_due_doses(
     device: Device, microphone: VirtualMicrophone, voice: VoiceLoop
 ) -> None:
     microphone.say("I took my pills")
+    microphone.say("yes")
     mark = device.mark()
 
     device.press(Button.TALK)
