@@ -30,15 +30,12 @@ NOISE_TAIL_MS = 1500
 TUNED_ON = "espeak-ng:en-us"
 MATRIX = (
     TUNED_ON,
-    "espeak-ng:en-us:slow",
+    "espeak-ng:en+f3:slow",
     "espeak-ng:en-us:noise",
-    "espeak-ng:en-gb-x-rp",
-    "espeak-ng:en+f3",
     "flite:slt",
-    "flite:rms:slow",
     "flite:awb:noise",
     "festival:cmu_us_slt_arctic_hts",
-    "festival:kal_diphone:slow:noise",
+    "festival:kal_diphone:slow",
 )
 
 

@@ -51,7 +51,8 @@ def test_saying_i_took_my_pills_and_yes_to_the_confirmation_takes_the_due_doses(
     taken = [
         r.medication_name for r in device.occurrences() if r.state.value in ("on_time", "late")
     ]
-    assert sorted(taken) == ["Aspirin", "Metformin"]
+    heard = [(i.body.transcript, i.body.reply) for i in device.outbox("interaction")]
+    assert sorted(taken) == ["Aspirin", "Metformin"], heard
     assert any("Metformin" in line for line in device.said_since(mark))
     interaction = device.outbox("interaction")[0].body
     assert (interaction.stt_engine, interaction.transcript) == ("pocketsphinx", "i took my pills")
