@@ -73,8 +73,18 @@ def understand(
         return UnderstandingOutcome(verdict.understanding, None, _since(started))
     assert runner is not None
     from_model, llm_call = _ask_model(text, runner)
-    result = verdict.understanding if from_model is None else _complete(from_model, text, verdict)
+    result = verdict.understanding
+    if from_model is not None and _may_decide(from_model, verdict.understanding):
+        result = _complete(from_model, text, verdict)
     return UnderstandingOutcome(result, llm_call, _since(started))
+
+
+def _may_decide(from_model: Understanding, by_rules: Understanding) -> bool:
+    """The model never turns anything into a report that a dose was taken (issue 18: it made
+    symptoms and remarks into dose reports) and never takes an emergency back."""
+    if from_model.confirms_dose and not by_rules.confirms_dose:
+        return False
+    return not by_rules.is_emergency
 
 
 def _emergency_in(alternatives: Sequence[str]) -> RuleVerdict | None:

@@ -139,3 +139,15 @@ def test_model_nonsense_leaves_the_rules_result_but_the_call_is_still_recorded()
 
     assert outcome.understanding.source is UnderstandingSource.RULES
     assert outcome.llm_call is not None and outcome.llm_call.output == "not json"
+
+
+def test_the_model_never_turns_a_symptom_or_remark_into_a_dose_report() -> None:
+    runner = ScriptedRunner('{"intent":"report_dose_taken"}')
+
+    symptom = understand("my tummy is doing somersaults", runner)
+    remark = understand("the weather is bad for my knee today", runner)
+
+    assert len(runner.requests) == 2, "the model was asked"
+    assert not symptom.understanding.confirms_dose
+    assert not remark.understanding.confirms_dose
+    assert symptom.llm_call is not None, "the pass is still recorded"
