@@ -7,9 +7,10 @@ service adds the transaction around a person's acknowledgement or resolution.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog, AlertStatus
@@ -51,3 +52,17 @@ class AlertService:
                 .order_by(AlertLog.raised_at.desc())
             )
         )
+
+    def open_counts(self, patient_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """How many unresolved alerts each of these patients has (0 included)."""
+        counts = dict.fromkeys(patient_ids, 0)
+        rows = self.db.execute(
+            select(AlertLog.patient_id, func.count())
+            .where(
+                AlertLog.patient_id.in_(list(patient_ids)),
+                AlertLog.status != AlertStatus.RESOLVED,
+            )
+            .group_by(AlertLog.patient_id)
+        ).all()
+        counts.update({patient_id: count for patient_id, count in rows})
+        return counts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -29,16 +29,13 @@ class StockOut(BaseModel):
 
 
 def _out(level: StockLevel, today: date) -> StockOut:
-    runs_out = None
-    if level.days_of_supply is not None:
-        runs_out = today + timedelta(days=int(level.days_of_supply))
     return StockOut(
         medication_id=level.medication_id,
         name=level.name,
         stock_left=level.stock_left,
         units_per_day=level.units_per_day,
         days_of_supply=level.days_of_supply,
-        runs_out_on=runs_out,
+        runs_out_on=level.runs_out_on(today),
         low_stock_days=level.threshold_days,
         low=level.low,
     )

@@ -10,7 +10,7 @@ Items link to a medication by `medication_id`, or by name within the patient whe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 from sqlalchemy import text
@@ -81,6 +81,12 @@ class StockLevel:
     @property
     def low(self) -> bool:
         return self.days_of_supply is not None and self.days_of_supply <= self.threshold_days
+
+    def runs_out_on(self, today: date) -> date | None:
+        """The date the stock runs out at the planned rate (None: not forecast)."""
+        if self.days_of_supply is None:
+            return None
+        return today + timedelta(days=int(self.days_of_supply))
 
 
 def stock_levels(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, text
+from sqlalchemy import ColumnElement, Select, Uuid, and_, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import FunctionFilter
 
@@ -29,6 +31,7 @@ def _adherence_by_day() -> Select[*tuple[Any, ...]]:
     scheduled = occ.as_needed.is_(False)
     return (
         select(
+            occ.patient_id,
             occ.local_date,
             _count(scheduled).label("scheduled"),
             *(
@@ -41,16 +44,57 @@ def _adherence_by_day() -> Select[*tuple[Any, ...]]:
             .label("late_seconds"),
         )
         .where(
-            occ.patient_id == bindparam("patient_id"),
+            occ.patient_id == any_(bindparam("patient_ids", type_=ARRAY(Uuid()))),
             occ.local_date.between(bindparam("start"), bindparam("end")),
         )
-        .group_by(occ.local_date)
-        .order_by(occ.local_date)
+        .group_by(occ.patient_id, occ.local_date)
+        .order_by(occ.patient_id, occ.local_date)
     )
 
 
 # Built once: constructing this statement per request cost more than PostgreSQL running it.
 _ADHERENCE_BY_DAY = _adherence_by_day()
+
+
+def _summarise(patient_id: uuid.UUID, start: date, end: date, rows: list[Any]) -> AdherenceOut:
+    days = [
+        DayAdherence(
+            local_date=row.local_date,
+            scheduled=row.scheduled,
+            on_time=row.on_time,
+            late=row.late,
+            missed=row.missed,
+            skipped=row.skipped,
+            pending=row.pending,
+            as_needed_doses=row.as_needed_doses,
+            adherence_pct=_pct(row.on_time + row.late, row.scheduled - row.pending),
+        )
+        for row in rows
+    ]
+    totals = {
+        name: sum(getattr(day, name) for day in days)
+        for name in (
+            "scheduled",
+            "on_time",
+            "late",
+            "missed",
+            "skipped",
+            "pending",
+            "as_needed_doses",
+        )
+    }
+    late_minutes = sum(float(row.late_seconds or 0) for row in rows) / 60
+    decided = totals["scheduled"] - totals["pending"]
+    return AdherenceOut(
+        patient_id=patient_id,
+        start=start,
+        end=end,
+        **totals,
+        adherence_pct=_pct(totals["on_time"] + totals["late"], decided),
+        on_time_pct=_pct(totals["on_time"], decided),
+        mean_minutes_late=round(late_minutes / totals["late"], 1) if totals["late"] else None,
+        days=days,
+    )
 
 
 class DoseService:
@@ -72,47 +116,23 @@ class DoseService:
 
     def adherence(self, patient_id: uuid.UUID, start: date, end: date) -> AdherenceOut:
         """Counts per status and day over local dates `start`..`end`, in one query."""
+        return self.adherence_of([patient_id], start, end)[patient_id]
+
+    def adherence_of(
+        self, patient_ids: Sequence[uuid.UUID], start: date, end: date
+    ) -> dict[uuid.UUID, AdherenceOut]:
+        """`adherence` of several patients over the same dates, in one query (lists of
+        patients show it for every row)."""
         rows = self.db.execute(
-            _ADHERENCE_BY_DAY, {"patient_id": patient_id, "start": start, "end": end}
+            _ADHERENCE_BY_DAY, {"patient_ids": list(patient_ids), "start": start, "end": end}
         ).all()
-        days = [
-            DayAdherence(
-                local_date=row.local_date,
-                scheduled=row.scheduled,
-                on_time=row.on_time,
-                late=row.late,
-                missed=row.missed,
-                skipped=row.skipped,
-                pending=row.pending,
-                as_needed_doses=row.as_needed_doses,
-                adherence_pct=_pct(row.on_time + row.late, row.scheduled - row.pending),
-            )
-            for row in rows
-        ]
-        totals = {
-            name: sum(getattr(day, name) for day in days)
-            for name in (
-                "scheduled",
-                "on_time",
-                "late",
-                "missed",
-                "skipped",
-                "pending",
-                "as_needed_doses",
-            )
+        by_patient: dict[uuid.UUID, list[Any]] = {patient_id: [] for patient_id in patient_ids}
+        for row in rows:
+            by_patient[row.patient_id].append(row)
+        return {
+            patient_id: _summarise(patient_id, start, end, patient_rows)
+            for patient_id, patient_rows in by_patient.items()
         }
-        late_minutes = sum(float(row.late_seconds or 0) for row in rows) / 60
-        decided = totals["scheduled"] - totals["pending"]
-        return AdherenceOut(
-            patient_id=patient_id,
-            start=start,
-            end=end,
-            **totals,
-            adherence_pct=_pct(totals["on_time"] + totals["late"], decided),
-            on_time_pct=_pct(totals["on_time"], decided),
-            mean_minutes_late=round(late_minutes / totals["late"], 1) if totals["late"] else None,
-            days=days,
-        )
 
     def decide(
         self,

@@ -1,29 +1,171 @@
-"""My patients and the patient page."""
+"""My patients and the patient page, with the actions taken from them (alerts, refills,
+reports). Each action calls the service the REST route calls."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import contextlib
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 from sqlalchemy import select
 
+from cloud.alerts.models import AlertLog
+from cloud.alerts.service import AlertService
 from cloud.deps import DbSession
+from cloud.errors import ConflictError, NotFoundError
+from cloud.medications.schemas import MedicationUpdate
+from cloud.medications.service import MedicationService
 from cloud.patients.access import PatientAccess
 from cloud.patients.models import Patient
-from cloud.web.deps import WebPatient, WebUser
+from cloud.reports.service import ReportService
+from cloud.web import charts, views
+from cloud.web.deps import CheckedForm, PageNotFoundError, WebPatient, WebUser
 from cloud.web.rendering import render
+from cloud.web.sessions import utc_now
+from cloud.web.settings import WebSettings
 
 router = APIRouter()
+REPORT_DAYS = 30
+
+
+def _rows(db: DbSession, who: WebUser) -> list[views.PatientRow]:
+    statement = select(Patient).order_by(Patient.full_name, Patient.id)
+    patients = db.scalars(PatientAccess(db, who.user).restrict(statement, Patient.id)).all()
+    return views.my_patients(db, patients, utc_now())
+
+
+def _poll(request: Request) -> int:
+    settings: WebSettings = request.app.state.web_settings
+    return settings.live_poll_seconds
 
 
 @router.get("/")
 def my_patients(request: Request, who: WebUser, db: DbSession) -> HTMLResponse:
-    """Every patient this user may see."""
-    statement = select(Patient).order_by(Patient.full_name, Patient.id)
-    patients = db.scalars(PatientAccess(db, who.user).restrict(statement, Patient.id)).all()
-    return render(request, "my_patients.html", who, patients=patients)
+    """One row per patient, worst first."""
+    rows = _rows(db, who)
+    return render(request, "my_patients.html", who, rows=rows, poll_seconds=_poll(request))
+
+
+@router.get("/patients-table")
+def my_patients_table(request: Request, who: WebUser, db: DbSession) -> HTMLResponse:
+    """The My patients table alone, for the page to refresh itself."""
+    rows = _rows(db, who)
+    return render(request, "my_patients_table.html", who, rows=rows, poll_seconds=_poll(request))
 
 
 @router.get("/patients/{patient_id}")
-def patient_page(request: Request, who: WebUser, patient: WebPatient) -> HTMLResponse:
-    """One patient."""
-    return render(request, "patient.html", who, patient=patient)
+def patient_page(
+    request: Request,
+    who: WebUser,
+    patient: WebPatient,
+    db: DbSession,
+    days: Annotated[int, Query()] = views.CHART_RANGES[0],
+) -> HTMLResponse:
+    """The patient's day, adherence chart, alerts, symptoms, conversations, stock, reports."""
+    chart_days = days if days in views.CHART_RANGES else views.CHART_RANGES[0]
+    now = utc_now()
+    page = views.patient_page(db, patient, now, chart_days)
+    return render(
+        request,
+        "patient.html",
+        who,
+        page=page,
+        chart=charts.adherence_chart(page.chart, page.trend),
+        symptom_dots=charts.symptom_chart(
+            page.symptoms, now - timedelta(days=views.RECENT_SYMPTOM_DAYS), now
+        ),
+        chart_sizes=charts,
+        poll_seconds=_poll(request),
+    )
+
+
+@router.get("/patients/{patient_id}/alerts")
+def patient_alerts(
+    request: Request, who: WebUser, patient: WebPatient, db: DbSession
+) -> HTMLResponse:
+    """The patient's alerts section alone, for the page to refresh itself."""
+    open_alerts, past_alerts = views.alerts_of(db, patient.id)
+    return render(
+        request,
+        "patient_alerts.html",
+        who,
+        patient=patient,
+        open_alerts=open_alerts,
+        past_alerts=past_alerts,
+        poll_seconds=_poll(request),
+    )
+
+
+def _patient_alert(db: DbSession, patient: Patient, alert_id: str) -> AlertLog:
+    try:
+        alert = AlertService(db).get(uuid.UUID(alert_id))
+    except (ValueError, NotFoundError):
+        raise PageNotFoundError from None
+    if alert.patient_id != patient.id:
+        raise PageNotFoundError
+    return alert
+
+
+def _back_to(patient: Patient, anchor: str) -> Response:
+    return RedirectResponse(
+        f"/app/patients/{patient.id}#{anchor}", status_code=status.HTTP_303_SEE_OTHER
+    )
+
+
+@router.post("/patients/{patient_id}/alerts/{alert_id}/acknowledge")
+def acknowledge_alert(
+    who: WebUser, patient: WebPatient, db: DbSession, _: CheckedForm, alert_id: str
+) -> Response:
+    """Someone is on it: the escalation ladder stops climbing."""
+    alert = _patient_alert(db, patient, alert_id)
+    with contextlib.suppress(ConflictError):  # resolved meanwhile: the page shows it so
+        AlertService(db).acknowledge(alert, who.user.id)
+    return _back_to(patient, "alerts")
+
+
+@router.post("/patients/{patient_id}/alerts/{alert_id}/resolve")
+def resolve_alert(
+    who: WebUser, patient: WebPatient, db: DbSession, _: CheckedForm, alert_id: str
+) -> Response:
+    """The cause is dealt with."""
+    AlertService(db).resolve(_patient_alert(db, patient, alert_id), who.user.id)
+    return _back_to(patient, "alerts")
+
+
+@router.post("/patients/{patient_id}/medications/{medication_id}/refilled")
+def record_refill(
+    patient: WebPatient, db: DbSession, form: CheckedForm, medication_id: str
+) -> Response:
+    """A new pack arrived: the dispensed quantity starts again from now."""
+    service = MedicationService(db)
+    try:
+        medication = service.get(patient.id, uuid.UUID(medication_id))
+    except (ValueError, NotFoundError):
+        raise PageNotFoundError from None
+    try:
+        changes = MedicationUpdate(quantity_dispensed=form.get("quantity"), dispensed_at=utc_now())
+    except ValidationError:
+        return _back_to(patient, "stock")
+    service.update(medication, changes)
+    return _back_to(patient, "stock")
+
+
+@router.get("/patients/{patient_id}/report.pdf")
+def download_report(who: WebUser, patient: WebPatient, db: DbSession) -> Response:
+    """The health report of the last 30 days up to yesterday, as the REST route makes it."""
+    now = utc_now()
+    end = now.date() - timedelta(days=1)
+    start = end - timedelta(days=REPORT_DAYS - 1)
+    report = ReportService(db).generate(patient, start, end, now=now, user_id=who.user.id)
+    return Response(
+        report.pdf or b"",
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="medmind-report-{end}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -15,6 +17,22 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+
+def local_time(moment: datetime | None, timezone: str, pattern: str = "%H:%M") -> str:
+    """`moment` on the patient's clock ("" for none): people read times where the patient is."""
+    if moment is None:
+        return ""
+    return moment.astimezone(ZoneInfo(timezone)).strftime(pattern)
+
+
+def label(value: Any) -> str:
+    """An enum value or snake_case name as words ("on_time" -> "on time")."""
+    return str(getattr(value, "value", value)).replace("_", " ")
+
+
+templates.env.filters["local"] = local_time
+templates.env.filters["label"] = label
 
 # Everything a page loads comes from MedMind itself; nothing may frame it.
 CONTENT_SECURITY_POLICY = (
