@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from cloud.deps import DbSession
+from cloud.deps import DbSession, Now
 from cloud.users.rate_limit import LoginRateLimiter
 from cloud.users.service import UserService
 from cloud.web.deps import SESSION_COOKIE, CheckedForm, tokens_match
@@ -79,6 +79,7 @@ def sign_in(
     *,
     request: Request,
     db: DbSession,
+    now: Now,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
@@ -105,7 +106,7 @@ def sign_in(
         message = "This web app is for caregivers and clinicians."
         return _sign_in_page(request, next, message, email)
     settings: WebSettings = request.app.state.web_settings
-    token = WebSessionService(db).start(user, timedelta(hours=settings.session_hours))
+    token = WebSessionService(db).start(user, timedelta(hours=settings.session_hours), now)
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SESSION_COOKIE,

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 
-from cloud.deps import DbSession
+from cloud.deps import DbSession, Now
 from cloud.errors import NotFoundError
 from cloud.patients.access import PatientAccess
 from cloud.patients.models import Patient
@@ -44,10 +44,10 @@ def tokens_match(sent: object, expected: str) -> bool:
     return isinstance(sent, str) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
-def signed_in(request: Request, db: DbSession) -> SignedIn:
+def signed_in(request: Request, db: DbSession, now: Now) -> SignedIn:
     """The session's user, or a redirect to sign in."""
     token = request.cookies.get(SESSION_COOKIE)
-    found = WebSessionService(db).resolve(token) if token else None
+    found = WebSessionService(db).resolve(token, now) if token else None
     if found is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequiredError(target)

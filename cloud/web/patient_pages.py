@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from cloud.alerts.models import AlertLog
 from cloud.alerts.service import AlertService
-from cloud.deps import DbSession
+from cloud.deps import DbSession, Now
 from cloud.errors import ConflictError, NotFoundError
 from cloud.medications.schemas import MedicationUpdate
 from cloud.medications.service import MedicationService
@@ -25,17 +25,16 @@ from cloud.reports.service import ReportService
 from cloud.web import charts, views
 from cloud.web.deps import CheckedForm, PageNotFoundError, WebPatient, WebUser
 from cloud.web.rendering import render
-from cloud.web.sessions import utc_now
 from cloud.web.settings import WebSettings
 
 router = APIRouter()
 REPORT_DAYS = 30
 
 
-def _rows(db: DbSession, who: WebUser) -> list[views.PatientRow]:
+def _rows(db: DbSession, who: WebUser, now: Now) -> list[views.PatientRow]:
     statement = select(Patient).order_by(Patient.full_name, Patient.id)
     patients = db.scalars(PatientAccess(db, who.user).restrict(statement, Patient.id)).all()
-    return views.my_patients(db, patients, utc_now())
+    return views.my_patients(db, patients, now)
 
 
 def _poll(request: Request) -> int:
@@ -44,30 +43,31 @@ def _poll(request: Request) -> int:
 
 
 @router.get("/")
-def my_patients(request: Request, who: WebUser, db: DbSession) -> HTMLResponse:
+def my_patients(request: Request, who: WebUser, db: DbSession, now: Now) -> HTMLResponse:
     """One row per patient, worst first."""
-    rows = _rows(db, who)
+    rows = _rows(db, who, now)
     return render(request, "my_patients.html", who, rows=rows, poll_seconds=_poll(request))
 
 
 @router.get("/patients-table")
-def my_patients_table(request: Request, who: WebUser, db: DbSession) -> HTMLResponse:
+def my_patients_table(request: Request, who: WebUser, db: DbSession, now: Now) -> HTMLResponse:
     """The My patients table alone, for the page to refresh itself."""
-    rows = _rows(db, who)
+    rows = _rows(db, who, now)
     return render(request, "my_patients_table.html", who, rows=rows, poll_seconds=_poll(request))
 
 
 @router.get("/patients/{patient_id}")
 def patient_page(
+    *,
     request: Request,
     who: WebUser,
     patient: WebPatient,
     db: DbSession,
+    now: Now,
     days: Annotated[int, Query()] = views.CHART_RANGES[0],
 ) -> HTMLResponse:
     """The patient's day, adherence chart, alerts, symptoms, conversations, stock, reports."""
     chart_days = days if days in views.CHART_RANGES else views.CHART_RANGES[0]
-    now = utc_now()
     page = views.patient_page(db, patient, now, chart_days)
     return render(
         request,
@@ -118,27 +118,27 @@ def _back_to(patient: Patient, anchor: str) -> Response:
 
 @router.post("/patients/{patient_id}/alerts/{alert_id}/acknowledge")
 def acknowledge_alert(
-    who: WebUser, patient: WebPatient, db: DbSession, _: CheckedForm, alert_id: str
+    who: WebUser, patient: WebPatient, db: DbSession, now: Now, _: CheckedForm, alert_id: str
 ) -> Response:
     """Someone is on it: the escalation ladder stops climbing."""
     alert = _patient_alert(db, patient, alert_id)
     with contextlib.suppress(ConflictError):  # resolved meanwhile: the page shows it so
-        AlertService(db).acknowledge(alert, who.user.id)
+        AlertService(db).acknowledge(alert, who.user.id, now)
     return _back_to(patient, "alerts")
 
 
 @router.post("/patients/{patient_id}/alerts/{alert_id}/resolve")
 def resolve_alert(
-    who: WebUser, patient: WebPatient, db: DbSession, _: CheckedForm, alert_id: str
+    who: WebUser, patient: WebPatient, db: DbSession, now: Now, _: CheckedForm, alert_id: str
 ) -> Response:
     """The cause is dealt with."""
-    AlertService(db).resolve(_patient_alert(db, patient, alert_id), who.user.id)
+    AlertService(db).resolve(_patient_alert(db, patient, alert_id), who.user.id, now)
     return _back_to(patient, "alerts")
 
 
 @router.post("/patients/{patient_id}/medications/{medication_id}/refilled")
 def record_refill(
-    patient: WebPatient, db: DbSession, form: CheckedForm, medication_id: str
+    patient: WebPatient, db: DbSession, now: Now, form: CheckedForm, medication_id: str
 ) -> Response:
     """A new pack arrived: the dispensed quantity starts again from now."""
     service = MedicationService(db)
@@ -147,7 +147,7 @@ def record_refill(
     except (ValueError, NotFoundError):
         raise PageNotFoundError from None
     try:
-        changes = MedicationUpdate(quantity_dispensed=form.get("quantity"), dispensed_at=utc_now())
+        changes = MedicationUpdate(quantity_dispensed=form.get("quantity"), dispensed_at=now)
     except ValidationError:
         return _back_to(patient, "stock")
     service.update(medication, changes)
@@ -155,9 +155,8 @@ def record_refill(
 
 
 @router.get("/patients/{patient_id}/report.pdf")
-def download_report(who: WebUser, patient: WebPatient, db: DbSession) -> Response:
+def download_report(who: WebUser, patient: WebPatient, db: DbSession, now: Now) -> Response:
     """The health report of the last 30 days up to yesterday, as the REST route makes it."""
-    now = utc_now()
     end = now.date() - timedelta(days=1)
     start = end - timedelta(days=REPORT_DAYS - 1)
     report = ReportService(db).generate(patient, start, end, now=now, user_id=who.user.id)

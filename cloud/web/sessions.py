@@ -10,22 +10,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cloud.users.models import User
 from cloud.web.models import WebSession
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The real clock."""
-    return datetime.now(UTC)
 
 
 def _hash(token: str) -> str:
@@ -43,14 +35,12 @@ class SignedIn:
 class WebSessionService:
     """Server-side web sessions; owns its transaction."""
 
-    def __init__(self, db: Session, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Session) -> None:
         self.db = db
-        self.clock = clock
 
-    def start(self, user: User, lifetime: timedelta) -> str:
-        """A new session for `user`; the token to put in the cookie."""
+    def start(self, user: User, lifetime: timedelta, now: datetime) -> str:
+        """A new session for `user` from `now` on; the token to put in the cookie."""
         token = secrets.token_urlsafe(32)
-        now = self.clock()
         self.db.execute(delete(WebSession).where(WebSession.expires_at <= now))
         self.db.add(
             WebSession(
@@ -64,12 +54,12 @@ class WebSessionService:
         self.db.commit()
         return token
 
-    def resolve(self, token: str) -> SignedIn | None:
-        """The active user and CSRF token of an unexpired session, or None."""
+    def resolve(self, token: str, now: datetime) -> SignedIn | None:
+        """The active user and CSRF token of a session unexpired at `now`, or None."""
         row = self.db.execute(
             select(User, WebSession.csrf_token)
             .join(WebSession, WebSession.user_id == User.id)
-            .where(WebSession.token_hash == _hash(token), WebSession.expires_at > self.clock())
+            .where(WebSession.token_hash == _hash(token), WebSession.expires_at > now)
         ).first()
         if row is None or not row[0].is_active:
             return None
