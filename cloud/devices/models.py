@@ -49,15 +49,24 @@ class DeviceCredential(UUIDPrimaryKey, Timestamped, Base):
 
 
 class DeviceHeartbeat(UUIDPrimaryKey, Timestamped, Base):
-    """One heartbeat as received (kept for the device's health history)."""
+    """One heartbeat as received (kept for the device's health history, partitioned by time).
+
+    Its message id is not unique here: `ingested_messages` already refuses a repeat, and a
+    unique key of a partitioned table would have to hold the receive time, which a repeat
+    does not share.
+    """
 
     __tablename__ = "device_heartbeats"
-    __table_args__ = (Index(None, "device_pk", "received_at"),)
+    __table_args__ = (
+        Index(None, "device_pk", "received_at"),
+        {"postgresql_partition_by": "RANGE (received_at)"},
+    )
 
     device_pk: Mapped[uuid.UUID] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
-    message_id: Mapped[uuid.UUID | None] = mapped_column(unique=True)
+    message_id: Mapped[uuid.UUID | None]
     sent_at: Mapped[datetime]
-    received_at: Mapped[datetime]
+    # In the key because it is the partition key.
+    received_at: Mapped[datetime] = mapped_column(primary_key=True)
     uptime_s: Mapped[float]
     outbox_depth: Mapped[int]
     plan_version: Mapped[int | None]

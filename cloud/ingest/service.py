@@ -7,7 +7,8 @@ validates each with the shared contract, and in ONE transaction per batch:
    invalid or oversized payloads, a device id that differs from the topic's, unknown devices,
    down kinds sent up, patient data from a device not assigned to a patient;
 2. inserts the message ids into `ingested_messages` with ON CONFLICT DO NOTHING, so a repeat
-   changes nothing and is reported as a duplicate;
+   changes nothing and is reported as a duplicate (for `MEDMIND_PARTITIONS_DEDUPE_DAYS` after
+   its sent_at; the rule is in docs/sync.md, "De-duplication and retention");
 3. applies the effects of the new messages (see `cloud.ingest.effects`);
 4. commits, and only then reports the ids: stored, duplicate and dead-lettered ids are all
    safe to ack.
@@ -348,7 +349,9 @@ class IngestService:
         ]
         table = table_of(IngestedMessage)
         return set(
-            insert_rows(self.db, table, rows, on_conflict="(message_id)", returning="message_id")
+            insert_rows(
+                self.db, table, rows, on_conflict="(message_id, sent_at)", returning="message_id"
+            )
         )
 
     def _touch_devices(self, candidates: list[_Candidate], received_at: datetime) -> None:

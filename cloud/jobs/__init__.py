@@ -1,1 +1,1 @@
-"""The jobs runner: summaries, insights, escalations and deliveries, scheduled or one-shot."""
+"""The jobs runner: summaries, insights, alerts, deliveries, partitions; scheduled or one-shot."""

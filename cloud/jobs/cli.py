@@ -48,7 +48,7 @@ def run(
         str,
         typer.Argument(
             help="daily-summaries, weekly-summaries, stale-summaries, insights, escalations, "
-            "deliveries, or all."
+            "deliveries, partitions, or all."
         ),
     ],
     day: Annotated[

@@ -27,6 +27,9 @@ from cloud.escalation.settings import AlertSettings
 from cloud.jobs.settings import JobsSettings
 from cloud.notifications.service import NotificationService
 from cloud.notifications.settings import NotificationSettings
+from cloud.partitions.service import PartitionService
+from cloud.partitions.settings import PartitionSettings
+from cloud.partitions.tables import growth_tables
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ class JobContext:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     jobs: JobsSettings = field(default_factory=JobsSettings)
+    partitions: PartitionSettings = field(default_factory=PartitionSettings)
 
 
 def _recent_days(now: datetime, days_back: int) -> list[date]:
@@ -111,6 +115,16 @@ def deliveries(ctx: JobContext, now: datetime, day: date | None = None) -> dict[
         return dict(asdict(NotificationService(db, ctx.notifications).deliver_due(now)))
 
 
+def partitions(ctx: JobContext, now: datetime, day: date | None = None) -> dict[str, Any]:
+    """Make the growth tables' partitions ahead; drop (or detach) those past retention."""
+    with ctx.sessions() as db:
+        service = PartitionService(db)
+        return {
+            table.name: asdict(service.maintain(table, now, ctx.partitions.expired))
+            for table in growth_tables(ctx.partitions)
+        }
+
+
 Job = Callable[[JobContext, datetime, date | None], dict[str, Any]]
 
 # In dependency order: late facts first, then days, weeks, insights, alerts, their delivery.
@@ -121,6 +135,7 @@ JOBS: dict[str, Job] = {
     "insights": insights,
     "escalations": escalations,
     "deliveries": deliveries,
+    "partitions": partitions,
 }
 
 
@@ -158,6 +173,7 @@ class Scheduler:
             "insights": jobs.insights_every_s,
             "escalations": jobs.escalations_every_s,
             "deliveries": jobs.deliveries_every_s,
+            "partitions": jobs.partitions_every_s,
         }
         self.next_run: dict[str, datetime] = {}
 

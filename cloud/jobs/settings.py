@@ -15,6 +15,7 @@ class JobsSettings(BaseSettings):
     deliveries_every_s: float = Field(default=10.0, gt=0)
     summaries_every_s: float = Field(default=900.0, gt=0)
     insights_every_s: float = Field(default=3600.0, gt=0)
+    partitions_every_s: float = Field(default=3600.0, gt=0)
     days_back: int = Field(
         default=2, ge=1, le=14, description="Local days before today the scheduler catches up."
     )

@@ -11,6 +11,7 @@ from cloud.db import migrate
 from cloud.db.engine import sqlalchemy_url
 from cloud.db.models import Base
 from cloud.embeddings.models import VectorOrArray
+from cloud.partitions.service import not_a_partition
 
 # The embedded server's pgvector column is a type SQLAlchemy does not reflect; it is expected.
 pytestmark = pytest.mark.filterwarnings("ignore:Did not recognize type 'vector'")
@@ -24,7 +25,8 @@ def _differences(url: str) -> list[object]:
             opts={
                 "compare_type": lambda _c, _i, _m, _it, mt: (
                     False if isinstance(mt, VectorOrArray) else None
-                )
+                ),
+                "include_name": not_a_partition,
             },
         )
         diff = compare_metadata(context, Base.metadata)
@@ -80,3 +82,36 @@ def test_embedding_vectors_round_trip(database_url: str) -> None:
         session.expire_all()
         assert session.get(Embedding, row.id).vector == [0.5, -1.0, 2.25]  # type: ignore[union-attr]
     engine.dispose()
+
+
+def test_partitioning_keeps_the_rows_of_the_growth_tables(database_url: str) -> None:
+    import psycopg
+
+    migrate.upgrade(database_url, "0001")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        device = conn.execute(
+            "INSERT INTO devices (device_id) VALUES ('dev-1') RETURNING id"
+        ).fetchone()
+        assert device is not None
+        conn.execute(
+            "INSERT INTO ingested_messages (message_id, device_id, kind, seq, sent_at, "
+            "effective_at, clock_synced, received_at) VALUES (gen_random_uuid(), 'dev-1', "
+            "'heartbeat', 1, now() - interval '400 days', now(), false, now())"
+        )
+        conn.execute(
+            "INSERT INTO device_heartbeats (device_pk, message_id, sent_at, received_at, "
+            "uptime_s, outbox_depth, software_version, clock_synced) "
+            "VALUES (%s, gen_random_uuid(), now(), now(), 1, 0, '1', true)",
+            [device[0]],
+        )
+        conn.execute(
+            "INSERT INTO dead_letters (topic, raw, reason, received_at) "
+            "VALUES ('rest', 'x', 'bad', now() - interval '2 days')"
+        )
+
+    migrate.upgrade(database_url)
+
+    with psycopg.connect(database_url) as conn:
+        for table in ("ingested_messages", "device_heartbeats", "dead_letters"):
+            row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            assert row == (1,), table

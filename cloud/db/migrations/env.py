@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, pool
 
 import cloud.db.models
 from cloud.embeddings.models import VectorOrArray
+from cloud.partitions.service import not_a_partition
 
 target_metadata = cloud.db.models.Base.metadata
 
@@ -31,7 +32,10 @@ def run_migrations_online() -> None:
     connection = context.config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=target_metadata, compare_type=_compare_type
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=_compare_type,
+            include_name=not_a_partition,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -41,7 +45,10 @@ def run_migrations_online() -> None:
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as conn:
         context.configure(
-            connection=conn, target_metadata=target_metadata, compare_type=_compare_type
+            connection=conn,
+            target_metadata=target_metadata,
+            compare_type=_compare_type,
+            include_name=not_a_partition,
         )
         with context.begin_transaction():
             context.run_migrations()
