@@ -7,7 +7,7 @@ of a partitioned table must hold the partition key, so the keys grow by it; the 
 message id is no longer unique (ingested_messages refuses repeats). See cloud.partitions.
 
 Revision ID: 0007_partitions
-Revises: 0004_web
+Revises: 0006_fhir
 Create Date: 2026-12-03 17:40:00.000000
 """
 
@@ -26,7 +26,7 @@ from cloud.partitions.settings import PartitionSettings
 from cloud.partitions.tables import growth_tables
 
 revision: str = "0007_partitions"
-down_revision: str | None = "0004_web"
+down_revision: str | None = "0006_fhir"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
