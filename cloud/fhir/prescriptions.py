@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,7 +30,7 @@ from cloud.fhir.resources.common import Json
 from cloud.fhir.search import NO_PATIENT, patient_reference
 from cloud.medications.models import Medication
 from cloud.patients.access import PatientAccess
-from cloud.plans.models import MedicationPlan, MedicationPlanItem
+from cloud.plans.models import MedicationPlanItem
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
 from cloud.plans.service import PlanService
 from cloud.users.models import User
@@ -412,9 +412,10 @@ def _plan_issues(errors: list[Any], origins: list[str | None]) -> list[Issue]:
 class PrescriptionImport:
     """Turns MedicationRequests into the patient's next plan version; owns its transaction."""
 
-    def __init__(self, db: Session, user: User) -> None:
+    def __init__(self, db: Session, user: User, now: datetime) -> None:
         self.db = db
         self.user = user
+        self.now = now
 
     def medication_request(self, resource: Json) -> Json:
         """Import one MedicationRequest; the resulting (or stopped) request."""
@@ -511,18 +512,22 @@ class PrescriptionImport:
         if issues:
             raise FhirError(422, issues)
         order = list(lines)
+        imported = [origins[item_id] for item_id in order]
         spec = PlanVersionIn(
             timezone=timezone or kept_zone,
             note="Imported prescription",
             items=[lines[item_id] for item_id in order],
         )
         try:
-            stored = plans.save_version(patient_id, spec, created_by=self.user.id)
+            stored = plans.save_version(patient_id, spec, created_by=self.user.id, now=self.now)
         except ValidationFailedError as exc:
-            raise FhirError(
-                422, _plan_issues(exc.details or [], [origins[i] for i in order])
-            ) from None
-        return self._resources(stored, origins, stopped, current)
+            raise FhirError(422, _plan_issues(exc.details or [], imported)) from None
+        # Stored items keep the order of `spec` (a new line gets its id only when stored).
+        rows = [item.id for item, origin in zip(stored.items, imported, strict=True) if origin]
+        if current is not None:
+            rows += [item.id for item in current.items if item.item_id in stopped]
+        found = [medication_request.SOURCE.read(self.db, self.user, str(row)) for row in rows]
+        return [resource for resource in found if resource is not None]
 
     def _medication(self, patient_id: uuid.UUID, prescription: Prescription) -> uuid.UUID | None:
         """The patient's medication the prescription names, made if its codes are new."""
@@ -563,16 +568,3 @@ class PrescriptionImport:
         self.db.add(medication)
         self.db.flush()
         return medication.id
-
-    def _resources(
-        self,
-        stored: MedicationPlan,
-        origins: dict[uuid.UUID, str | None],
-        stopped: list[uuid.UUID],
-        previous: MedicationPlan | None,
-    ) -> list[Json]:
-        rows = [item.id for item in stored.items if origins.get(item.item_id)]
-        if previous is not None:
-            rows += [item.id for item in previous.items if item.item_id in stopped]
-        found = [medication_request.SOURCE.read(self.db, self.user, str(row)) for row in rows]
-        return [resource for resource in found if resource is not None]

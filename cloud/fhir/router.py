@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
-from cloud.deps import CareTeam, CurrentUser, DbSession
+from cloud.deps import CareTeam, CurrentUser, DbSession, Now
 from cloud.fhir.bundles import searchset, transaction_response
 from cloud.fhir.capability import capability_statement
 from cloud.fhir.prescriptions import PrescriptionImport
@@ -69,10 +69,10 @@ JsonBody = Annotated[dict[str, Any], Body(media_type=FHIR_JSON)]
 
 @router.post("/MedicationRequest", status_code=201)
 def create_medication_request(
-    request: Request, body: JsonBody, user: CareTeam, db: DbSession
+    request: Request, body: JsonBody, user: CareTeam, db: DbSession, now: Now
 ) -> FhirResponse:
     """Import one prescription as a new version of the patient's plan."""
-    resource = PrescriptionImport(db, user).medication_request(body)
+    resource = PrescriptionImport(db, user, now).medication_request(body)
     return FhirResponse(
         resource,
         status_code=201,
@@ -81,7 +81,9 @@ def create_medication_request(
 
 
 @router.post("/")
-def transaction(request: Request, body: JsonBody, user: CareTeam, db: DbSession) -> FhirResponse:
+def transaction(
+    request: Request, body: JsonBody, user: CareTeam, db: DbSession, now: Now
+) -> FhirResponse:
     """Import a transaction (or batch) Bundle of prescriptions as one new plan version."""
-    created = PrescriptionImport(db, user).bundle(body)
+    created = PrescriptionImport(db, user, now).bundle(body)
     return FhirResponse(transaction_response(_base_url(request), created))
