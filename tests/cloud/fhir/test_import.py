@@ -23,7 +23,7 @@ from tests.cloud.fhir.month import METFORMIN_CODES
 
 # Europe/Berlin leaves summer time on 2026-10-25 and enters it on 2027-03-28 (02:00 -> 03:00).
 ACROSS_BOTH_CHANGES = (date(2026, 10, 20), date(2027, 4, 5))
-PLAN = {
+PLAN: dict[str, Any] = {
     "timezone": "Europe/Berlin",
     "items": [
         {
