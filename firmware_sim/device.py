@@ -34,7 +34,7 @@ from edge_agent.hardware import Hardware, LedStatus
 from edge_agent.speaker import EspeakSynthesizer, SpokenUtterance, VirtualSpeaker
 from edge_agent.store import OccurrenceRecord
 from edge_agent.store import occurrences as occ
-from edge_agent.sync.runner import RunningSync
+from edge_agent.sync.runner import RunningSync, start_sync
 from edge_agent.sync.settings import SyncSettings
 from firmware_sim.clock_driver import ClockDriver
 from firmware_sim.link import LinkProxy
@@ -79,7 +79,6 @@ class DeviceSnapshot:
     local_time: datetime
     led: LedStatus
     buzzing: bool
-    last_words: tuple[str, ...]
     due: tuple[DoseLine, ...]
     upcoming: tuple[DoseLine, ...]
     outbox_depth: int
@@ -143,7 +142,6 @@ class VirtualDevice:
         self.sync: RunningSync | None = None
         self.driver: ClockDriver | None = None
         self._voice: VoiceDriver | None = None
-        self._started = False
 
     def _sync_settings(self, broker_url: str | None) -> SyncSettings | None:
         if broker_url is None:
@@ -167,9 +165,7 @@ class VirtualDevice:
                 self.agent.store.apply_plan(plan)
             self.agent.start()
             if self.settings.broker is not None:
-                self.sync = RunningSync(self.agent, self.agent.store, self.settings.broker)
-                self.sync.start()
-            self._started = True
+                self.sync = start_sync(self.agent, self.agent.store, self.settings.broker)
 
     def run_clock(self, speed: float, on_step: Callable[[], None] | None = None) -> ClockDriver:
         """Let time flow by itself at `speed` times real time (0 pauses it)."""
@@ -327,7 +323,7 @@ class VirtualDevice:
     def utterances(self) -> list[SpokenUtterance]:
         return list(self.speaker.utterances)
 
-    def snapshot(self, words: int = 5, upcoming: int = 4) -> DeviceSnapshot:
+    def snapshot(self, upcoming: int = 4) -> DeviceSnapshot:
         """The device's visible state right now."""
         with self.agent.lock:
             now = self.clock.now()
@@ -341,7 +337,6 @@ class VirtualDevice:
                 local_time=now.astimezone(zone),
                 led=self.hardware.status,
                 buzzing=bool(buzzer is not None and buzzer.value),
-                last_words=tuple(self.speaker.said[-words:]),
                 due=tuple(_line(record, zone) for record in due),
                 upcoming=tuple(_line(record, zone) for record in later),
                 outbox_depth=self.outbox_depth(),

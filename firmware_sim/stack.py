@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from firmware_sim.embedded_broker import LOOPBACK, EmbeddedBroker, free_port, start_embedded_broker
+from firmware_sim.embedded_broker import LOOPBACK, free_port, start_embedded_broker
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,8 @@ class LocalCloud:
     api_url: str = ""
     sessions: Any = None
     _engine: Any = None
-    _broker: EmbeddedBroker | None = None
-    _worker: Any = None
     _worker_stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
-    _server: Any = None
-    _publisher: Any = None
     _stops: list[Callable[[], None]] = field(default_factory=list)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -113,7 +109,6 @@ class LocalCloud:
             progress(f"MQTT broker: using {configured}")
             return
         broker = start_embedded_broker()
-        self._broker = broker
         self.mqtt_url = broker.url
         self._stops.append(broker.stop)
         progress(f"MQTT broker: embedded amqtt on {broker.url}")
@@ -137,7 +132,6 @@ class LocalCloud:
         worker = IngestWorker(
             self.sessions, self.mqtt_settings(), IngestSettings(worker_id=self.name)
         )
-        self._worker = worker
         thread = threading.Thread(
             target=worker.run, args=(self._worker_stop,), name="ingest", daemon=True
         )
@@ -153,7 +147,6 @@ class LocalCloud:
         progress("ingest worker: subscribed to every device's messages")
         publisher = MqttPlanPublisher(self.mqtt_settings())
         register_plan_publisher(publisher)
-        self._publisher = publisher
 
         def stop_publisher() -> None:
             unregister_plan_publisher(publisher)
@@ -182,7 +175,6 @@ class LocalCloud:
             thread.join(timeout=15)
 
         self._stops.append(stop_server)
-        self._server = server
         # uvicorn handles no signals off the main thread; stop_server ends it.
         waited = threading.Event()
         for _ in range(int(STARTUP_TIMEOUT_S / 0.05)):

@@ -3,5 +3,3 @@
 Pure Python with no I/O. Both the device (`edge_agent`) and the cloud (`cloud`) import it;
 they never import each other.
 """
-
-SOFTWARE_VERSION = "0.1.0"

@@ -48,7 +48,6 @@ class Endpointer:
         self._silent_ms = 0
         self._frames_seen = 0
         self._speech_frames = 0
-        self.trailing_silence_ms = 0
 
     def feed(self, frame: bytes) -> list[bytes]:
         """Take one frame; return the frames that belong to the utterance (maybe none)."""
@@ -69,10 +68,11 @@ class Endpointer:
             return []
         self._speech_frames += 1
         self._silent_ms = 0 if voiced else self._silent_ms + FRAME_MS
-        if self._silent_ms >= self.config.end_silence_ms:
-            self.state = EndpointState.ENDED
-            self.trailing_silence_ms = self._silent_ms
-        elif self._speech_frames * FRAME_MS >= self.config.max_utterance_s * 1000:
+        heard_ms = self._speech_frames * FRAME_MS
+        if (
+            self._silent_ms >= self.config.end_silence_ms
+            or heard_ms >= self.config.max_utterance_s * 1000
+        ):
             self.state = EndpointState.ENDED
         return [frame]
 
