@@ -67,3 +67,32 @@ def test_every_service_command_is_a_real_medmind_command(compose: dict[str, Any]
         assert command[0] == "medmind", f"{name} must run the medmind CLI"
         words = [word for word in command[1:] if not word.startswith("-")][:2]
         assert _command_exists(root, words), f"{name}: `medmind {' '.join(words)}` does not exist"
+
+
+def test_two_emqx_nodes_form_one_cluster_with_workers_on_each(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    nodes = [services["emqx"]["environment"], services["emqx2"]["environment"]]
+    names = {env["EMQX_NODE__NAME"] for env in nodes}
+    assert len(names) == 2
+    for env in nodes:
+        assert env["EMQX_CLUSTER__DISCOVERY_STRATEGY"] == "static"
+        assert set(env["EMQX_CLUSTER__STATIC__SEEDS"].strip("[]").split(", ")) == names
+        assert env["EMQX_NODE__COOKIE"] == nodes[0]["EMQX_NODE__COOKIE"]
+        assert env["EMQX_AUTHORIZATION__NO_MATCH"] == "deny"
+    workers = [services["ingest"], services["ingest-2"]]
+    brokers = {w["environment"]["MEDMIND_MQTT_URL"] for w in workers}
+    assert brokers == {"mqtt://emqx:1883", "mqtt://emqx2:1883"}
+    assert {w["environment"]["MEDMIND_MQTT_SHARED_GROUP"] for w in workers} == {"ingest"}
+    assert sum(w["deploy"]["replicas"] for w in workers) >= 4
+
+
+def test_a_read_replica_streams_from_the_primary(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    replica = services["postgres-replica"]
+    assert replica["image"] == services["postgres"]["image"]
+    files = [v.split(":") for v in replica["volumes"] if v.startswith("./")]
+    mounted = {inside: ROOT / outside for outside, inside, *_ in files}
+    script = mounted[replica["entrypoint"][0]].read_text()
+    assert "pg_basebackup -h postgres -U replicator" in script and "hot_standby=on" in script
+    init = [v for v in services["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v]
+    assert init and "REPLICATION LOGIN" in (ROOT / init[0].split(":")[0]).read_text()
