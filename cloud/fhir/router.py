@@ -22,7 +22,8 @@ SOFTWARE_VERSION = "1.0.0"
 
 
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    # The FHIR base is where this app is mounted (its root path), not the API's root.
+    return str(request.url.replace(path=request.scope.get("root_path", ""), query=""))
 
 
 @router.get("/metadata")

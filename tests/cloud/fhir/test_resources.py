@@ -27,6 +27,8 @@ def test_everything_holds_a_valid_resource_of_every_served_type(
     found = _by_type(bundle)
     assert set(found) == set(TYPES)
     assert bundle["total"] == len(bundle["entry"])
+    first = bundle["entry"][0]
+    assert first["fullUrl"] == f"http://testserver/fhir/R4/Patient/{month.id}"
     scheduled_days = DAYS
     adherence = [r for r in found["Observation"] if r["id"].startswith("adherence-")]
     assert len(adherence) == scheduled_days

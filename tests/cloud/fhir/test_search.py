@@ -13,7 +13,9 @@ from tests.cloud.fhir.month import DAYS, FIRST_DAY, simulate_month
 def _next(bundle: dict[str, Any]) -> list[tuple[str, str]] | None:
     for link in bundle["link"]:
         if link["relation"] == "next":
-            return parse_qsl(urlsplit(link["url"]).query)
+            url = urlsplit(link["url"])
+            assert url.path == "/fhir/R4/Observation"
+            return parse_qsl(url.query)
     return None
 
 
