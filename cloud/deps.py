@@ -48,14 +48,20 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-async def current_time(request: Request) -> datetime:
-    """Now, on the app's clock (the real one, or the simulator's virtual clock)."""
+async def app_clock(request: Request) -> Clock:
+    """The app's clock (the real one, or the simulator's virtual clock)."""
     clock: Clock = request.app.state.clock
+    return clock
+
+
+async def current_time(clock: Annotated[Clock, Depends(app_clock)]) -> datetime:
+    """Now, on the app's clock."""
     return clock()
 
 
 Settings = Annotated[CloudSettings, Depends(get_settings)]
 DbSession = Annotated[Session, Depends(get_db)]
+AppClock = Annotated[Clock, Depends(app_clock)]
 Now = Annotated[datetime, Depends(current_time)]
 
 

@@ -4,8 +4,8 @@ Every kind is one statement over all patients whose local day `day` has ended: i
 insight where the pattern holds and deletes a stored one for the same period where it no longer
 does (late data can undo a pattern). Re-running for the same day changes nothing.
 
-* adherence_drop: adherence of the last 7 days fell by `adherence_drop_points` or more from
-  the 7 days before (from the daily summaries);
+* adherence_drop: adherence (as `cloud.doses.adherence` defines it) of the last 7 days fell by
+  `adherence_drop_points` or more from the 7 days before (from the daily summaries);
 * slot_trouble: a time of day whose doses were late or missed on `slot_trouble_days` of the
   last 7 days;
 * repeated_symptom: the same symptom reported `repeated_symptom_count`+ times in 7 days, with
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from cloud.analytics.periods import day_end, day_start
 from cloud.analytics.settings import AnalyticsSettings
 from cloud.analytics.stock import STOCK_CTE
+from cloud.doses.adherence import pct_sql
 
 D = "CAST(:day AS date)"
 
@@ -61,15 +62,17 @@ windows AS (
     SELECT d.patient_id,
         sum(d.on_time + d.late) FILTER (WHERE d.summary_date > {D} - 7) AS cur_taken,
         sum(d.scheduled) FILTER (WHERE d.summary_date > {D} - 7) AS cur_scheduled,
+        sum(d.pending) FILTER (WHERE d.summary_date > {D} - 7) AS cur_pending,
         sum(d.on_time + d.late) FILTER (WHERE d.summary_date <= {D} - 7) AS prev_taken,
-        sum(d.scheduled) FILTER (WHERE d.summary_date <= {D} - 7) AS prev_scheduled
+        sum(d.scheduled) FILTER (WHERE d.summary_date <= {D} - 7) AS prev_scheduled,
+        sum(d.pending) FILTER (WHERE d.summary_date <= {D} - 7) AS prev_pending
     FROM daily_patient_summaries d JOIN targets t ON t.patient_id = d.patient_id
     WHERE d.summary_date BETWEEN {D} - 13 AND {D}
     GROUP BY d.patient_id
 ),
 rates AS (
-    SELECT w.*, round(100.0 * cur_taken / nullif(cur_scheduled, 0), 1) AS cur_pct,
-        round(100.0 * prev_taken / nullif(prev_scheduled, 0), 1) AS prev_pct
+    SELECT w.*, {pct_sql("cur_taken", "cur_scheduled - cur_pending")} AS cur_pct,
+        {pct_sql("prev_taken", "prev_scheduled - prev_pending")} AS prev_pct
     FROM windows w
 ),
 new AS (

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from cloud.analytics import insights, stock, summaries
 from cloud.analytics.periods import week_start
 from cloud.analytics.settings import AnalyticsSettings
+from cloud.summaries.staleness import mark_late_facts
 
 T = TypeVar("T")
 
@@ -64,12 +65,12 @@ class AnalyticsService:
             )
         )
 
-    def refresh_stale(self) -> StaleRefresh:
-        """Mark days and weeks that late facts changed, then recompute them."""
+    def refresh_stale(self, now: datetime) -> StaleRefresh:
+        """Mark days and weeks that late facts changed, then recompute them as of `now`."""
 
         def work() -> StaleRefresh:
-            days_marked, weeks_marked = summaries.mark_stale(self.db, self.settings.stale_scan_days)
-            days_recomputed, weeks_recomputed = summaries.recompute_stale(self.db)
+            days_marked, weeks_marked = mark_late_facts(self.db, self.settings.stale_scan_days)
+            days_recomputed, weeks_recomputed = summaries.recompute_stale(self.db, now)
             return StaleRefresh(days_marked, weeks_marked, days_recomputed, weeks_recomputed)
 
         return self._in_transaction(work)

@@ -2,16 +2,17 @@
 
 Figures of a day (local date in the patient's zone), over scheduled doses (as-needed excluded):
 
-* scheduled, on_time, late, missed, skipped, pending: occurrences by status;
-* adherence_pct = taken (on time + late) / scheduled; a skipped or still-pending dose is not
-  taken, so the figure never flatters; on_time_pct = on time / scheduled;
-* mean_minutes_late: mean of (decided_at - due_at) over the doses taken late;
+* scheduled, on_time, late, missed, skipped, pending, adherence_pct, on_time_pct,
+  mean_minutes_late: as `cloud.doses.adherence` defines them (the one definition the live
+  endpoint, insights and reports share), as of the run's `now`;
 * as_needed_doses: as-needed doses taken that day; symptoms and alerts: reported / raised
   within the local day.
 
-A week (Monday..Sunday) adds up its days. A run only rewrites a row whose figures changed (or
-that was stale), so running it again for the same period changes nothing, and `computed_at`
-says when the figures last changed.
+A week (Monday..Sunday) has the same dose figures over its seven days, and adds up its days'
+symptoms and alerts. A run only rewrites a row whose figures changed (or that was stale), so
+running it again for the same period changes nothing, and `computed_at` says when the figures
+last changed. A row that still holds doses whose window was open is not fresh: the next run
+recomputes it, so a silent device's late-evening dose turns missed once its window closes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cloud.analytics.periods import day_end, day_start
+from cloud.doses.adherence import adherence_pct_sql, dose_counts_sql, on_time_pct_sql
+from cloud.summaries.staleness import mark_weeks_stale
 
 FIGURES = (
     "scheduled",
@@ -53,7 +56,7 @@ targets AS (
       AND (NOT :only_missing OR NOT EXISTS (
             SELECT 1 FROM daily_patient_summaries s
             WHERE s.patient_id = b.patient_id AND s.summary_date = b.summary_date
-              AND NOT s.stale))
+              AND NOT s.stale AND s.pending = 0))
       AND (EXISTS (SELECT 1 FROM dose_occurrences o
                    WHERE o.patient_id = b.patient_id AND o.local_date = b.summary_date)
            OR EXISTS (SELECT 1 FROM symptom_logs sl WHERE sl.patient_id = b.patient_id
@@ -74,16 +77,7 @@ targets AS (
 _DAILY_UPSERT = """
 WITH {targets},
 doses AS (
-    SELECT t.patient_id, t.summary_date,
-        count(*) FILTER (WHERE NOT o.as_needed) AS scheduled,
-        count(*) FILTER (WHERE NOT o.as_needed AND o.status = 'on_time') AS on_time,
-        count(*) FILTER (WHERE NOT o.as_needed AND o.status = 'late') AS late,
-        count(*) FILTER (WHERE NOT o.as_needed AND o.status = 'missed') AS missed,
-        count(*) FILTER (WHERE NOT o.as_needed AND o.status = 'skipped') AS skipped,
-        count(*) FILTER (WHERE NOT o.as_needed AND o.status = 'pending') AS pending,
-        avg(extract(epoch FROM o.decided_at - o.due_at) / 60.0)
-            FILTER (WHERE NOT o.as_needed AND o.status = 'late') AS mean_minutes_late,
-        count(*) FILTER (WHERE o.as_needed AND o.status IN ('on_time', 'late')) AS as_needed_doses
+    SELECT t.patient_id, t.summary_date, {dose_counts}
     FROM targets t
     JOIN dose_occurrences o ON o.patient_id = t.patient_id AND o.local_date = t.summary_date
     GROUP BY t.patient_id, t.summary_date
@@ -107,9 +101,8 @@ INSERT INTO daily_patient_summaries AS cur (
 SELECT t.patient_id, t.summary_date,
     coalesce(d.scheduled, 0), coalesce(d.on_time, 0), coalesce(d.late, 0),
     coalesce(d.missed, 0), coalesce(d.skipped, 0), coalesce(d.pending, 0),
-    round(100.0 * (d.on_time + d.late) / nullif(d.scheduled, 0), 1)::float8,
-    round(100.0 * d.on_time / nullif(d.scheduled, 0), 1)::float8,
-    round(d.mean_minutes_late, 1)::float8,
+    {adherence_pct}, {on_time_pct},
+    round(d.late_minutes_total / nullif(d.late, 0), 1)::float8,
     coalesce(d.as_needed_doses, 0), coalesce(s.n, 0), coalesce(a.n, 0),
     false, now()
 FROM targets t
@@ -130,7 +123,7 @@ targets AS (
       AND (NOT :only_missing OR NOT EXISTS (
             SELECT 1 FROM weekly_patient_summaries w
             WHERE w.patient_id = p.id AND w.week_start = CAST(:week_start AS date)
-              AND NOT w.stale))
+              AND NOT w.stale AND w.pending = 0))
       AND EXISTS (SELECT 1 FROM daily_patient_summaries d WHERE d.patient_id = p.id
                   AND d.summary_date BETWEEN CAST(:week_start AS date)
                                          AND CAST(:week_start AS date) + 6)
@@ -143,14 +136,14 @@ targets AS (
 
 _WEEKLY_UPSERT = """
 WITH {targets},
+doses AS (
+    SELECT t.patient_id, t.week_start, {dose_counts}
+    FROM targets t JOIN dose_occurrences o ON o.patient_id = t.patient_id
+     AND o.local_date BETWEEN t.week_start AND t.week_start + 6
+    GROUP BY t.patient_id, t.week_start
+),
 days AS (
-    SELECT t.patient_id, t.week_start,
-        sum(d.scheduled) AS scheduled, sum(d.on_time) AS on_time, sum(d.late) AS late,
-        sum(d.missed) AS missed, sum(d.skipped) AS skipped, sum(d.pending) AS pending,
-        sum(d.mean_minutes_late * d.late) / nullif(sum(d.late) FILTER (
-            WHERE d.mean_minutes_late IS NOT NULL), 0) AS mean_minutes_late,
-        sum(d.as_needed_doses) AS as_needed_doses, sum(d.symptoms) AS symptoms,
-        sum(d.alerts) AS alerts
+    SELECT t.patient_id, t.week_start, sum(d.symptoms) AS symptoms, sum(d.alerts) AS alerts
     FROM targets t JOIN daily_patient_summaries d ON d.patient_id = t.patient_id
      AND d.summary_date BETWEEN t.week_start AND t.week_start + 6
     GROUP BY t.patient_id, t.week_start
@@ -162,13 +155,13 @@ INSERT INTO weekly_patient_summaries AS cur (
 SELECT t.patient_id, t.week_start,
     coalesce(d.scheduled, 0), coalesce(d.on_time, 0), coalesce(d.late, 0),
     coalesce(d.missed, 0), coalesce(d.skipped, 0), coalesce(d.pending, 0),
-    round(100.0 * (d.on_time + d.late) / nullif(d.scheduled, 0), 1)::float8,
-    round(100.0 * d.on_time / nullif(d.scheduled, 0), 1)::float8,
-    round(d.mean_minutes_late::numeric, 1)::float8,
-    coalesce(d.as_needed_doses, 0), coalesce(d.symptoms, 0), coalesce(d.alerts, 0),
+    {adherence_pct}, {on_time_pct},
+    round(d.late_minutes_total / nullif(d.late, 0), 1)::float8,
+    coalesce(d.as_needed_doses, 0), coalesce(w.symptoms, 0), coalesce(w.alerts, 0),
     false, now()
 FROM targets t
-LEFT JOIN days d ON d.patient_id = t.patient_id AND d.week_start = t.week_start
+LEFT JOIN doses d ON d.patient_id = t.patient_id AND d.week_start = t.week_start
+LEFT JOIN days w ON w.patient_id = t.patient_id AND w.week_start = t.week_start
 ON CONFLICT (patient_id, week_start) DO UPDATE SET
     {assignments}, stale = false, computed_at = excluded.computed_at, updated_at = now()
 WHERE cur.stale OR ({current}) IS DISTINCT FROM ({excluded})
@@ -178,6 +171,9 @@ WHERE cur.stale OR ({current}) IS DISTINCT FROM ({excluded})
 def _upsert(template: str, targets: str) -> str:
     return template.format(
         targets=targets.strip(),
+        dose_counts=dose_counts_sql("o", "CAST(:now AS timestamptz)"),
+        adherence_pct=adherence_pct_sql("d.on_time", "d.late", "d.scheduled", "d.pending"),
+        on_time_pct=on_time_pct_sql("d.on_time", "d.scheduled", "d.pending"),
         assignments=", ".join(f"{name} = excluded.{name}" for name in FIGURES),
         current=", ".join(f"cur.{name}" for name in FIGURES),
         excluded=", ".join(f"excluded.{name}" for name in FIGURES),
@@ -188,46 +184,6 @@ DAILY_FOR_DATE = text(_upsert(_DAILY_UPSERT, _DAY_TARGETS))
 DAILY_STALE = text(_upsert(_DAILY_UPSERT, _STALE_DAY_TARGETS))
 WEEKLY_FOR_WEEK = text(_upsert(_WEEKLY_UPSERT, _WEEK_TARGETS))
 WEEKLY_STALE = text(_upsert(_WEEKLY_UPSERT, _STALE_WEEK_TARGETS))
-
-# Facts that reached the cloud after a day's summary was computed make that day stale: dose
-# events by the day of their occurrence, symptoms and alerts by the local day they happened.
-# Arrival is the row's created_at: the server's clock, like computed_at and the scan window,
-# so a simulator's virtual clock never hides a late fact.
-MARK_DAILY_STALE = text(
-    """
-UPDATE daily_patient_summaries s SET stale = true, updated_at = now()
-FROM (
-    SELECT o.patient_id, o.local_date AS day, max(e.created_at) AS arrived_at
-    FROM dose_event_logs e JOIN dose_occurrences o ON o.id = e.occurrence_id
-    WHERE e.created_at > now() - make_interval(days => :scan_days)
-    GROUP BY o.patient_id, o.local_date
-    UNION ALL
-    SELECT sl.patient_id, (sl.reported_at AT TIME ZONE p.timezone)::date, max(sl.created_at)
-    FROM symptom_logs sl JOIN patients p ON p.id = sl.patient_id
-    WHERE sl.created_at > now() - make_interval(days => :scan_days)
-    GROUP BY sl.patient_id, 2
-    UNION ALL
-    SELECT a.patient_id, (a.raised_at AT TIME ZONE p.timezone)::date, max(a.created_at)
-    FROM alert_logs a JOIN patients p ON p.id = a.patient_id
-    WHERE a.created_at > now() - make_interval(days => :scan_days)
-    GROUP BY a.patient_id, 2
-) arrived
-WHERE s.patient_id = arrived.patient_id AND s.summary_date = arrived.day
-  AND arrived.arrived_at > s.computed_at AND NOT s.stale
-"""
-)
-
-# A week is stale when one of its days is, or when a day changed after the week was computed.
-MARK_WEEKLY_STALE = text(
-    """
-UPDATE weekly_patient_summaries w SET stale = true, updated_at = now()
-WHERE NOT w.stale AND EXISTS (
-    SELECT 1 FROM daily_patient_summaries d
-    WHERE d.patient_id = w.patient_id
-      AND d.summary_date BETWEEN w.week_start AND w.week_start + 6
-      AND (d.stale OR d.computed_at > w.computed_at))
-"""
-)
 
 
 def upsert_daily(
@@ -256,19 +212,11 @@ def upsert_weekly(
     return _rowcount(db.execute(WEEKLY_FOR_WEEK, params))
 
 
-def mark_stale(db: Session, scan_days: int) -> tuple[int, int]:
-    """Mark days (then weeks) stale where facts that arrived in the last `scan_days` days
-    (server clock) arrived after the day was computed."""
-    days = _rowcount(db.execute(MARK_DAILY_STALE, {"scan_days": scan_days}))
-    weeks = _rowcount(db.execute(MARK_WEEKLY_STALE))
-    return days, weeks
-
-
-def recompute_stale(db: Session) -> tuple[int, int]:
-    """Recompute every stale day, then every stale week; rows recomputed."""
-    days = _rowcount(db.execute(DAILY_STALE))
-    db.execute(MARK_WEEKLY_STALE)
-    weeks = _rowcount(db.execute(WEEKLY_STALE))
+def recompute_stale(db: Session, now: datetime) -> tuple[int, int]:
+    """Recompute every stale day, then every stale week, as of `now`; rows recomputed."""
+    days = _rowcount(db.execute(DAILY_STALE, {"now": now}))
+    mark_weeks_stale(db)
+    weeks = _rowcount(db.execute(WEEKLY_STALE, {"now": now}))
     return days, weeks
 
 

@@ -173,6 +173,10 @@ class DemoSeeder:
     def _today(self, patient: Patient) -> date:
         return self.now.astimezone(ZoneInfo(patient.timezone)).date()
 
+    def _clock(self) -> datetime:
+        """The seed's fixed "now", as a clock for services."""
+        return self.now
+
     def _user(self, person: DemoPerson) -> User:
         user = self.db.scalar(select(User).where(User.email == person.email))
         if user is None:
@@ -552,7 +556,7 @@ class DemoSeeder:
         )
 
     def _summaries(self, patient: Patient) -> None:
-        doses = DoseService(self.db)
+        doses = DoseService(self.db, self._clock)
         today = self._today(patient)
         for days_back in range(ACTIVITY_DAYS, 0, -1):
             day = today - timedelta(days=days_back)
@@ -599,7 +603,7 @@ class DemoSeeder:
     def _insight_and_report(self, patient: Patient) -> None:
         today = self._today(patient)
         start = today - timedelta(days=ACTIVITY_DAYS)
-        figures = DoseService(self.db).adherence(patient.id, start, today)
+        figures = DoseService(self.db, self._clock).adherence(patient.id, start, today)
         self.db.execute(
             pg_insert(HealthInsight)
             .values(

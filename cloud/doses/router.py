@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ from cloud.api.pagination import (
     patient_list,
 )
 from cloud.db.base import table_of
-from cloud.deps import CareTeam, DbSession, VisiblePatient
+from cloud.deps import AppClock, CareTeam, DbSession, VisiblePatient
 from cloud.doses.models import DoseEventLog, DoseOccurrence
 from cloud.doses.schemas import AdherenceOut, DecisionIn, DoseEventOut, OccurrenceOut
 from cloud.doses.service import DoseService
@@ -97,14 +97,18 @@ def get_occurrence(
 
 @router.post("/occurrences/{occurrence_id}/decision", response_model=OccurrenceOut)
 def decide_occurrence(
+    *,
     user: CareTeam,
     patient: VisiblePatient,
     occurrence_id: uuid.UUID,
     body: DecisionIn,
     db: DbSession,
+    clock: AppClock,
 ) -> OccurrenceOut:
     """Record what happened to a dose (source `remote`); it replaces the current status."""
-    occurrence, event = DoseService(db).decide(patient.id, occurrence_id, body, decided_by=user.id)
+    occurrence, event = DoseService(db, clock).decide(
+        patient.id, occurrence_id, body, decided_by=user.id
+    )
     return _occurrence_out((occurrence, event))
 
 
@@ -130,10 +134,10 @@ def list_dose_events(
 
 
 @router.get("/adherence", response_model=AdherenceOut)
-def adherence(patient: VisiblePatient, db: DbSession, dates: Dates) -> Response:
+def adherence(patient: VisiblePatient, db: DbSession, dates: Dates, clock: AppClock) -> Response:
     """Live adherence over local dates `from`..`to` (default: the last 30 days)."""
-    today = datetime.now(UTC).astimezone(ZoneInfo(patient.timezone)).date()
+    today = clock().astimezone(ZoneInfo(patient.timezone)).date()
     end = dates.end or today
     start = dates.start or end - timedelta(days=DEFAULT_ADHERENCE_DAYS - 1)
     start = min(start, end)
-    return model_response(DoseService(db).adherence(patient.id, start, end))
+    return model_response(DoseService(db, clock).adherence(patient.id, start, end))

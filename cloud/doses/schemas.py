@@ -69,7 +69,7 @@ class DecisionIn(BaseModel):
 
 
 class DayAdherence(BaseModel):
-    """One local date's counts, and its adherence by the same rule as the range's."""
+    """One local date's figures, by the same rule as the range's."""
 
     local_date: date
     scheduled: int
@@ -80,13 +80,16 @@ class DayAdherence(BaseModel):
     pending: int
     as_needed_doses: int
     adherence_pct: float | None
+    on_time_pct: float | None
+    mean_minutes_late: float | None
 
 
 class AdherenceOut(BaseModel):
     """Adherence over a range of local dates, computed live from the occurrences.
 
-    Percentages are of the scheduled doses already decided (pending ones are left out);
-    null when there is none.
+    A scheduled dose nobody decided by the end of its window counts as missed; `pending` holds
+    only doses whose window is still open. Percentages are of the doses decided or whose window
+    has closed (scheduled - pending); null when there is none (see `cloud/doses/adherence.py`).
     """
 
     patient_id: uuid.UUID

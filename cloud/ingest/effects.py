@@ -32,6 +32,7 @@ from cloud.db.base import table_of
 from cloud.devices.models import DeviceEvent, DeviceHeartbeat
 from cloud.ingest.bulk import fetch_rows, insert_rows, run_setwise
 from cloud.questions.models import MedicationQuestionLog
+from cloud.summaries.staleness import mark_days_stale
 from cloud.symptoms.models import SymptomLog
 from shared.enums import DoseStatus
 from shared.envelope import Envelope
@@ -84,31 +85,6 @@ APPLY_DOSE_DECISIONS_SETWISE = """
         OR (occ.decided_at <= d.decided_at
             AND NOT (d.source = 'timeout' AND occ.source <> 'timeout'))
       )
-"""
-
-
-# Summaries of the days (and their weeks) a batch's dose events touch no longer hold. Rows are
-# locked in id order (the sub-select) so two workers marking the same summaries cannot deadlock.
-MARK_SUMMARIES_STALE = """
-    WITH days AS (
-        SELECT * FROM unnest(%b::uuid[], %b::date[], %b::date[]) AS d(patient_id, day, week)
-    ),
-    daily AS (
-        UPDATE daily_patient_summaries AS s SET stale = true
-        FROM (
-            SELECT t.id FROM daily_patient_summaries AS t
-            JOIN days ON t.patient_id = days.patient_id AND t.summary_date = days.day
-            WHERE NOT t.stale ORDER BY t.id FOR NO KEY UPDATE OF t
-        ) AS locked
-        WHERE s.id = locked.id
-    )
-    UPDATE weekly_patient_summaries AS s SET stale = true
-    FROM (
-        SELECT t.id FROM weekly_patient_summaries AS t
-        JOIN days ON t.patient_id = days.patient_id AND t.week_start = days.week
-        WHERE NOT t.stale ORDER BY t.id FOR NO KEY UPDATE OF t
-    ) AS locked
-    WHERE s.id = locked.id
 """
 
 
@@ -575,17 +551,4 @@ class EffectWriter:
         ]
         if remaining:
             _apply_decisions(self.db, remaining)
-        self._mark_summaries_stale(stale_days)
-
-    def _mark_summaries_stale(self, days: set[tuple[uuid.UUID, date]]) -> None:
-        """Summaries already computed for these days no longer match their occurrences."""
-        ordered = sorted(days)
-        run_setwise(
-            self.db,
-            MARK_SUMMARIES_STALE,
-            [
-                [patient for patient, _ in ordered],
-                [day for _, day in ordered],
-                [day - timedelta(days=day.weekday()) for _, day in ordered],
-            ],
-        )
+        mark_days_stale(self.db, stale_days)

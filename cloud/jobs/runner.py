@@ -86,7 +86,7 @@ def weekly_summaries(ctx: JobContext, now: datetime, day: date | None = None) ->
 def stale_summaries(ctx: JobContext, now: datetime, day: date | None = None) -> dict[str, Any]:
     """Recompute days and weeks that late-arriving facts made stale."""
     with ctx.sessions() as db:
-        return dict(asdict(AnalyticsService(db, ctx.analytics).refresh_stale()))
+        return dict(asdict(AnalyticsService(db, ctx.analytics).refresh_stale(now)))
 
 
 def insights(ctx: JobContext, now: datetime, day: date | None = None) -> dict[str, Any]:

@@ -5,18 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from cloud.doses.adherence import DoseCounts
+
 
 @dataclass(frozen=True)
-class DayFigures:
-    """Adherence of one local day."""
+class DayFigures(DoseCounts):
+    """Adherence of one local day (the figures as `cloud.doses.adherence` defines them)."""
 
-    day: date
-    scheduled: int
-    on_time: int
-    late: int
-    missed: int
-    skipped: int
-    adherence_pct: float | None
+    day: date = date.min
 
 
 @dataclass(frozen=True)
@@ -77,16 +73,9 @@ class ReportContent:
     medications: list[MedicationLine] = field(default_factory=list)
 
     @property
-    def scheduled(self) -> int:
-        return sum(day.scheduled for day in self.days)
-
-    @property
-    def taken(self) -> int:
-        return sum(day.on_time + day.late for day in self.days)
-
-    @property
-    def adherence_pct(self) -> float | None:
-        return round(100.0 * self.taken / self.scheduled, 1) if self.scheduled else None
+    def totals(self) -> DoseCounts:
+        """The figures over the whole period."""
+        return sum(self.days, DoseCounts())
 
     @property
     def slot_names(self) -> list[str]:

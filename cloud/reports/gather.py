@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog
 from cloud.analytics.stock import stock_levels
+from cloud.doses.adherence import dose_counts_sql
 from cloud.insights.models import HealthInsight
 from cloud.medications.models import Medication
 from cloud.patients.models import Patient
@@ -26,9 +27,11 @@ from cloud.reports.content import (
 from cloud.symptoms.models import SymptomLog
 from shared.schedule import local_day_bounds
 
-_DAYS = text(
+_SLOTS = text(
     """
-SELECT local_date, slot, array_agg(status ORDER BY status) AS statuses
+SELECT local_date, slot,
+    array_agg(CASE WHEN status = 'pending' AND missed_after <= :now THEN 'missed'
+                   ELSE status END) AS statuses
 FROM dose_occurrences
 WHERE patient_id = :patient_id AND NOT as_needed AND local_date BETWEEN :date_from AND :date_to
 GROUP BY local_date, slot
@@ -36,37 +39,40 @@ ORDER BY local_date, slot
 """
 )
 
+_DAYS = text(
+    f"""
+SELECT o.local_date, {dose_counts_sql("o", "CAST(:now AS timestamptz)")}
+FROM dose_occurrences o
+WHERE o.patient_id = :patient_id AND o.local_date BETWEEN :date_from AND :date_to
+GROUP BY o.local_date
+"""
+)
+
 
 def _days(
-    db: Session, patient: Patient, date_from: date, date_to: date
+    db: Session, patient: Patient, date_from: date, date_to: date, now: datetime
 ) -> tuple[list[DayFigures], list[SlotCell]]:
-    rows = db.execute(
-        _DAYS, {"patient_id": patient.id, "date_from": date_from, "date_to": date_to}
-    ).all()
-    by_day: dict[date, list[str]] = {}
-    cells: list[SlotCell] = []
-    for row in rows:
-        by_day.setdefault(row.local_date, []).extend(row.statuses)
-        cells.append(SlotCell(row.local_date, row.slot, worst_status(list(row.statuses))))
-    days: list[DayFigures] = []
-    day = date_from
-    while day <= date_to:
-        statuses = by_day.get(day, [])
-        count = {status: statuses.count(status) for status in set(statuses)}
-        scheduled = len(statuses)
-        taken = count.get("on_time", 0) + count.get("late", 0)
-        days.append(
-            DayFigures(
-                day=day,
-                scheduled=scheduled,
-                on_time=count.get("on_time", 0),
-                late=count.get("late", 0),
-                missed=count.get("missed", 0),
-                skipped=count.get("skipped", 0),
-                adherence_pct=round(100.0 * taken / scheduled, 1) if scheduled else None,
-            )
+    params = {"patient_id": patient.id, "date_from": date_from, "date_to": date_to, "now": now}
+    cells = [
+        SlotCell(row.local_date, row.slot, worst_status(list(row.statuses)))
+        for row in db.execute(_SLOTS, params)
+    ]
+    counted = {
+        row.local_date: DayFigures(
+            row.scheduled,
+            row.on_time,
+            row.late,
+            row.missed,
+            row.skipped,
+            row.pending,
+            day=row.local_date,
         )
-        day += timedelta(days=1)
+        for row in db.execute(_DAYS, params)
+    }
+    days = [
+        counted.get(day, DayFigures(day=day))
+        for day in (date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1))
+    ]
     return days, cells
 
 
@@ -83,7 +89,7 @@ def gather(
     zone = ZoneInfo(patient.timezone)
     start, _ = local_day_bounds(date_from, zone)
     _, end = local_day_bounds(date_to, zone)
-    days, cells = _days(db, patient, date_from, date_to)
+    days, cells = _days(db, patient, date_from, date_to, now)
     symptoms = db.scalars(
         select(SymptomLog)
         .where(

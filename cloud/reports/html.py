@@ -150,8 +150,10 @@ def render_html(content: ReportContent) -> str:
 <h1>{escape(title)}</h1>
 <p class="muted">{content.date_from.isoformat()} to {content.date_to.isoformat()}
 ({escape(content.timezone)}), generated {_when(content.generated_at)} UTC</p>
-<p class="big">Adherence {fmt_pct(content.adherence_pct)}
-<span class="muted">({content.taken} of {content.scheduled} scheduled doses taken)</span></p>
+<p class="big">Adherence {fmt_pct(content.totals.adherence_pct)}
+<span class="muted">({content.totals.taken} of {
+        content.totals.scheduled
+    } scheduled doses taken)</span></p>
 <h2>Adherence by day</h2>
 {_adherence_chart(content)}
 <h2>Doses by time of day</h2>

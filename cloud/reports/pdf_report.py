@@ -145,10 +145,11 @@ def render_pdf(content: ReportContent) -> bytes:
         color=GREY,
     )
     cursor.y += 20
+    totals = content.totals
     cursor.page.text(
         MARGIN,
         cursor.y,
-        f"Adherence {fmt_pct(content.adherence_pct)} ({content.taken} of {content.scheduled} "
+        f"Adherence {fmt_pct(totals.adherence_pct)} ({totals.taken} of {totals.scheduled} "
         "scheduled doses taken)",
         size=12,
         bold=True,

@@ -151,7 +151,7 @@ def test_an_adherence_drop_that_late_events_undo_is_withdrawn(
         history.decide(occurrence, DoseStatus.ON_TIME, occurrence.due_at, received_at=NOW)
     history.commit()
     service = AnalyticsService(db)
-    assert service.refresh_stale().days_recomputed == 4
+    assert service.refresh_stale(NOW).days_recomputed == 4
     assert service.insights(LAST, now=NOW)["adherence_drop"] == 0
     assert "adherence_drop" not in _insights(db, ben)
 

@@ -52,7 +52,8 @@ def test_report_content_counts_days_and_marks_each_slot_by_its_outcome(
         (NOV_20, "08:00"): "late",
         (NOV_20, "20:00"): "on_time",
     }
-    assert (content.taken, content.scheduled, content.adherence_pct) == (3, 4, 75.0)
+    totals = content.totals
+    assert (totals.taken, totals.scheduled, totals.adherence_pct) == (3, 4, 75.0)
     assert [s.symptom for s in content.symptoms] == ["dizziness"]
     assert [a.alert_type for a in content.alerts] == ["missed_dose"]
     (medication,) = content.medications

@@ -87,7 +87,9 @@ def test_daily_summary_counts_every_figure_of_a_known_day(db: Session, history: 
     }
 
 
-def test_skipped_and_pending_doses_count_against_adherence(db: Session, history: History) -> None:
+def test_skipped_doses_and_doses_nobody_decided_in_their_window_count_as_not_taken(
+    db: Session, history: History
+) -> None:
     ada = _two_days(history)
     history.item(ada, "Vitamin D", ["22:00"])
     history.dose(ada, "Vitamin D", NOV_19, "22:00", DoseStatus.PENDING)
@@ -95,12 +97,8 @@ def test_skipped_and_pending_doses_count_against_adherence(db: Session, history:
     AnalyticsService(db).daily_summaries(NOV_19, now=AFTER)
     figures = _figures(_daily(db, ada, NOV_19))
     assert figures["scheduled"] == 4
-    assert (figures["on_time"], figures["late"], figures["skipped"], figures["pending"]) == (
-        1,
-        1,
-        1,
-        1,
-    )
+    assert (figures["on_time"], figures["late"], figures["skipped"]) == (1, 1, 1)
+    assert (figures["missed"], figures["pending"]) == (1, 0), "its window closed: missed"
     assert figures["adherence_pct"] == 50.0
     assert figures["on_time_pct"] == 25.0
     assert figures["mean_minutes_late"] == 10.0
@@ -153,7 +151,7 @@ def test_a_late_arriving_event_marks_the_day_stale_and_it_is_recomputed(
     # The device was offline for days; its event for Nov 19 arrives now.
     history.decide(pending, DoseStatus.LATE, local(NOV_19, "22:30"), received_at=AFTER)
     history.commit()
-    refresh = service.refresh_stale()
+    refresh = service.refresh_stale(AFTER)
     assert (refresh.days_marked, refresh.days_recomputed) == (1, 1)
     assert (refresh.weeks_marked, refresh.weeks_recomputed) == (1, 1)
     day = _daily(db, ada, NOV_19)
@@ -162,10 +160,11 @@ def test_a_late_arriving_event_marks_the_day_stale_and_it_is_recomputed(
     week = db.scalars(
         select(WeeklyPatientSummary).where(WeeklyPatientSummary.patient_id == ada.id)
     ).one()
-    assert (week.scheduled, week.late, week.pending, week.adherence_pct) == (4, 2, 0, 75.0)
+    # The week counts every dose of its days (Nov 18's three as well).
+    assert (week.scheduled, week.late, week.pending, week.adherence_pct) == (7, 3, 0, 71.4)
 
     # Nothing new arrived since: a second refresh finds nothing to do.
-    again = service.refresh_stale()
+    again = service.refresh_stale(AFTER)
     assert again == type(again)(0, 0, 0, 0)
 
 
@@ -175,7 +174,7 @@ def test_a_late_symptom_makes_its_local_day_stale(db: Session, history: History)
     service.daily_summaries(NOV_19, now=AFTER)
     history.symptom(ada, local(NOV_19, "00:30"), "nausea")
     history.commit()
-    assert service.refresh_stale().days_recomputed == 1
+    assert service.refresh_stale(AFTER).days_recomputed == 1
     assert _daily(db, ada, NOV_19).symptoms == 1
 
 
