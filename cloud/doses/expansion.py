@@ -5,17 +5,23 @@ talking, and expanding a range twice changes nothing. When a new plan version be
 the patient's future occurrences that are still pending are brought in line with it: those the
 new version still has take its windows and version, those it dropped are removed. Decided or
 past occurrences are history and never change.
+
+The rolling horizon: every current version is kept expanded through today + `HORIZON_DAYS` in
+its zone (saving a version expands it that far; the `horizon` job extends every version whose
+watermark `expanded_through` fell behind), so the cloud expects every dose of an unchanged plan
+month after month, also from a device that went silent. Expansion (end dates, every-n-days,
+weekdays, DST) is `shared.schedule.expand_plan`'s, date by local date.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from cloud.doses.models import DoseOccurrence
 from cloud.plans.models import MedicationPlan
@@ -23,7 +29,16 @@ from cloud.plans.wire import to_contract
 from shared.enums import DoseStatus
 from shared.schedule import expand_plan
 
-UPCOMING_DAYS = 14
+HORIZON_DAYS = 14
+
+# Current versions whose watermark is behind their own local today + the horizon.
+_BEHIND = text(
+    """
+SELECT id FROM medication_plans
+WHERE is_current AND (expanded_through IS NULL
+    OR expanded_through < (CAST(:now AS timestamptz) AT TIME ZONE timezone)::date + :days)
+"""
+)
 
 
 class OccurrenceExpander:
@@ -34,31 +49,11 @@ class OccurrenceExpander:
 
     def expand(self, plan: MedicationPlan, start: date, end: date) -> int:
         """Store the occurrences of `plan` on local dates `start`..`end`; rows written."""
-        occurrences = expand_plan(to_contract(plan), start, end)
-        if not occurrences:
+        return self._write(_rows(plan, start, end))
+
+    def _write(self, rows: list[dict[str, Any]]) -> int:
+        if not rows:
             return 0
-        rows: list[dict[str, Any]] = []
-        dose_by_item = {item.item_id: (item.dose, item.unit) for item in plan.items}
-        for occ in occurrences:
-            rows.append(
-                {
-                    "id": occ.occurrence_id,
-                    "patient_id": plan.patient_id,
-                    "plan_version_id": plan.id,
-                    "plan_id": occ.plan_id,
-                    "plan_version": occ.plan_version,
-                    "item_id": occ.item_id,
-                    "medication_name": occ.medication_name,
-                    "dose": dose_by_item[occ.item_id][0],
-                    "unit": dose_by_item[occ.item_id][1],
-                    "local_date": occ.local_date,
-                    "slot": occ.slot,
-                    "due_at": occ.due_at,
-                    "on_time_until": occ.on_time_until,
-                    "missed_after": occ.missed_after,
-                    "status": DoseStatus.PENDING.value,
-                }
-            )
         insert = pg_insert(DoseOccurrence)
         # A pending occurrence the new version keeps follows the new version's windows.
         statement = insert.on_conflict_do_update(
@@ -83,11 +78,11 @@ class OccurrenceExpander:
             written += len(self.db.execute(statement, rows[first : first + 1000]).all())
         return written
 
-    def refresh_upcoming(self, plan: MedicationPlan, *, now: datetime | None = None) -> int:
-        """Make the patient's future pending occurrences those of `plan` (today + 14 days)."""
-        now = now or datetime.now(UTC)
+    def refresh_upcoming(self, plan: MedicationPlan, *, now: datetime) -> int:
+        """Make the patient's future pending occurrences those of `plan` (today + the horizon)."""
         today = now.astimezone(ZoneInfo(plan.timezone)).date()
-        count = self.expand(plan, today, today + timedelta(days=UPCOMING_DAYS))
+        plan.expanded_through = today + timedelta(days=HORIZON_DAYS)
+        count = self.expand(plan, today, plan.expanded_through)
         self.db.execute(
             delete(DoseOccurrence).where(
                 DoseOccurrence.patient_id == plan.patient_id,
@@ -99,7 +94,62 @@ class OccurrenceExpander:
         )
         return count
 
-    def expand_current_plans(self, start: date, end: date) -> int:
-        """Expand every patient's current plan over `start`..`end` (for a daily job)."""
-        plans = self.db.scalars(select(MedicationPlan).where(MedicationPlan.is_current.is_(True)))
-        return sum(self.expand(plan, start, end) for plan in plans)
+    def extend_horizon(self, now: datetime, days: int = HORIZON_DAYS) -> tuple[int, int]:
+        """Expand every current version whose watermark is behind its local today + `days`,
+        from the day after the watermark; (versions extended, occurrences written).
+
+        One query finds nothing when nothing changed; a day's run writes each version's new
+        day. A watermark left behind (the job did not run for days) is caught up from where it
+        stopped, so a silent device's doses of those days are expected too.
+        """
+        ids = list(self.db.scalars(_BEHIND, {"now": now, "days": days}))
+        if not ids:
+            return 0, 0
+        plans = self.db.scalars(
+            select(MedicationPlan)
+            .where(MedicationPlan.id.in_(ids))
+            .options(selectinload(MedicationPlan.items))
+        ).all()
+        rows: list[dict[str, Any]] = []
+        for plan in plans:
+            through = now.astimezone(ZoneInfo(plan.timezone)).date() + timedelta(days=days)
+            start = (
+                plan.expanded_through + timedelta(days=1)
+                if plan.expanded_through is not None
+                else now.astimezone(ZoneInfo(plan.timezone)).date()
+            )
+            rows.extend(_rows(plan, start, through))
+            plan.expanded_through = through
+        written = self._write(rows)
+        self.db.flush()
+        return len(plans), written
+
+
+def _rows(plan: MedicationPlan, start: date, end: date) -> list[dict[str, Any]]:
+    """The occurrence rows of `plan` on local dates `start`..`end`."""
+    rows: list[dict[str, Any]] = []
+    if start > end:
+        return rows
+    occurrences = expand_plan(to_contract(plan), start, end)
+    dose_by_item = {item.item_id: (item.dose, item.unit) for item in plan.items}
+    for occ in occurrences:
+        rows.append(
+            {
+                "id": occ.occurrence_id,
+                "patient_id": plan.patient_id,
+                "plan_version_id": plan.id,
+                "plan_id": occ.plan_id,
+                "plan_version": occ.plan_version,
+                "item_id": occ.item_id,
+                "medication_name": occ.medication_name,
+                "dose": dose_by_item[occ.item_id][0],
+                "unit": dose_by_item[occ.item_id][1],
+                "local_date": occ.local_date,
+                "slot": occ.slot,
+                "due_at": occ.due_at,
+                "on_time_until": occ.on_time_until,
+                "missed_after": occ.missed_after,
+                "status": DoseStatus.PENDING.value,
+            }
+        )
+    return rows

@@ -47,8 +47,8 @@ def run(
     job: Annotated[
         str,
         typer.Argument(
-            help="daily-summaries, weekly-summaries, stale-summaries, insights, escalations, "
-            "deliveries, partitions, or all."
+            help="horizon, daily-summaries, weekly-summaries, stale-summaries, insights, "
+            "escalations, deliveries, partitions, or all."
         ),
     ],
     day: Annotated[

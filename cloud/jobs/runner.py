@@ -22,6 +22,7 @@ from cloud.analytics.periods import week_start
 from cloud.analytics.service import AnalyticsService
 from cloud.analytics.settings import AnalyticsSettings
 from cloud.clock import Clock, utc_now
+from cloud.doses.expansion import OccurrenceExpander
 from cloud.escalation.service import EscalationService
 from cloud.escalation.settings import AlertSettings
 from cloud.jobs.settings import JobsSettings
@@ -50,6 +51,14 @@ def _recent_days(now: datetime, days_back: int) -> list[date]:
     # Local dates that may have just ended somewhere (UTC-12 .. UTC+14 around `now`).
     today = now.astimezone(UTC).date()
     return [today - timedelta(days=n) for n in range(days_back, -1, -1)]
+
+
+def horizon(ctx: JobContext, now: datetime, day: date | None = None) -> dict[str, Any]:
+    """Keep every current plan expanded through today + the horizon in its patient's zone."""
+    with ctx.sessions() as db:
+        plans, occurrences = OccurrenceExpander(db).extend_horizon(now, ctx.jobs.horizon_days)
+        db.commit()
+        return {"plans": plans, "occurrences": occurrences}
 
 
 def daily_summaries(ctx: JobContext, now: datetime, day: date | None = None) -> dict[str, Any]:
@@ -127,8 +136,10 @@ def partitions(ctx: JobContext, now: datetime, day: date | None = None) -> dict[
 
 Job = Callable[[JobContext, datetime, date | None], dict[str, Any]]
 
-# In dependency order: late facts first, then days, weeks, insights, alerts, their delivery.
+# In dependency order: expected doses first, then late facts, days, weeks, insights, alerts,
+# their delivery.
 JOBS: dict[str, Job] = {
+    "horizon": horizon,
     "stale-summaries": stale_summaries,
     "daily-summaries": daily_summaries,
     "weekly-summaries": weekly_summaries,
@@ -167,6 +178,7 @@ class Scheduler:
         jobs = ctx.jobs
         summaries = jobs.summaries_every_s
         self.intervals: dict[str, float] = {
+            "horizon": jobs.horizon_every_s,
             "stale-summaries": summaries,
             "daily-summaries": summaries,
             "weekly-summaries": summaries,

@@ -35,6 +35,8 @@ class MedicationPlan(UUIDPrimaryKey, Timestamped, Base):
     is_current: Mapped[bool] = mapped_column(default=True, server_default="true")
     issued_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(default="", server_default="")
+    # The last local date whose occurrences are stored (the rolling horizon's watermark).
+    expanded_through: Mapped[date | None]
     created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, status
 from sqlalchemy import select
 
 from cloud.api.pagination import Page, Paging, paginate
-from cloud.deps import CareTeam, DbSession, VisiblePatient
+from cloud.deps import CareTeam, DbSession, Now, VisiblePatient
 from cloud.plans.models import MedicationPlan
 from cloud.plans.schemas import PlanOut, PlanVersionIn
 from cloud.plans.service import PlanService
@@ -36,11 +36,11 @@ def plan_versions(patient: VisiblePatient, db: DbSession, page: Paging) -> Page[
 
 @router.post("/plans", response_model=PlanOut, status_code=status.HTTP_201_CREATED)
 def new_plan_version(
-    user: CareTeam, patient: VisiblePatient, body: PlanVersionIn, db: DbSession
+    user: CareTeam, patient: VisiblePatient, body: PlanVersionIn, db: DbSession, now: Now
 ) -> PlanOut:
     """Store a new version (the first makes the plan); devices receive it right after."""
     return PlanOut.model_validate(
-        PlanService(db).save_version(patient.id, body, created_by=user.id)
+        PlanService(db).save_version(patient.id, body, created_by=user.id, now=now)
     )
 
 
