@@ -31,6 +31,8 @@ class ResourceType:
     patient_means: str
     date_means: str | None = None
     creatable: bool = False
+    # In `$everything`, resources dated before the range that still apply in it (plan versions).
+    in_force_before: bool = False
 
     @property
     def dated(self) -> bool:
@@ -51,6 +53,7 @@ TYPES: dict[str, ResourceType] = {
             "plan items of the patient's plan versions",
             "when the plan version was issued (authoredOn)",
             creatable=True,
+            in_force_before=True,
         ),
         ResourceType(
             "MedicationAdministration",

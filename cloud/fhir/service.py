@@ -84,9 +84,12 @@ class FhirService:
         bounds += [DateBound("le", end)] if end else []
         since, before = instants(bounds, ZoneInfo(patient.timezone))
         scope = Scope(self.user, patient.id, since, before)
+        in_force = Scope(self.user, patient.id, None, before)
         return [
             resource
             for kind in TYPES.values()
             for source in kind.sources
-            for resource in source.fetch(self.db, scope, 0, None)
+            for resource in source.fetch(
+                self.db, in_force if kind.in_force_before else scope, 0, None
+            )
         ]

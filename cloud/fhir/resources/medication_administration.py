@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, select
 
+from cloud.db.base import table_of
 from cloud.doses.models import DoseEventLog, DoseOccurrence
 from cloud.fhir import systems
 from cloud.fhir.resources.common import Json, coding, concept, instant, ref
@@ -27,51 +28,67 @@ _REASONS = {
 
 
 def to_resource(row: Any) -> Json:
-    """The MedicationAdministration of an `(occurrence, event, plan item id)` row."""
-    occurrence: DoseOccurrence = row[0]
-    event: DoseEventLog | None = row[1]
-    status = occurrence.status
+    """The MedicationAdministration of a row of `COLUMNS`."""
+    status: DoseStatus = row.status
     reason = concept(_REASONS[status], coding(systems.DOSE_STATUS, status.value, _REASONS[status]))
     resource: Json = {
         "resourceType": "MedicationAdministration",
-        "id": str(occurrence.id),
+        "id": str(row.id),
         "status": "completed" if status.is_taken else "not-done",
-        "medicationCodeableConcept": concept(occurrence.medication_name),
-        "subject": ref("Patient", occurrence.patient_id),
+        "medicationCodeableConcept": concept(row.medication_name),
+        "subject": ref("Patient", row.patient_id),
     }
     if status.is_taken:
-        assert occurrence.decided_at is not None, "a taken dose has the time it was taken"
-        resource["effectiveDateTime"] = instant(occurrence.decided_at)
+        resource["effectiveDateTime"] = instant(row.decided_at)
         resource["reasonCode"] = [reason]
     else:
-        resource["effectiveDateTime"] = instant(occurrence.due_at)
-        if event is not None and event.skip_reason:
-            reason["text"] = f"{_REASONS[status]}: {event.skip_reason}"
+        resource["effectiveDateTime"] = instant(row.due_at)
+        if row.skip_reason:
+            reason["text"] = f"{_REASONS[status]}: {row.skip_reason}"
         resource["statusReason"] = [reason]
-    if event is not None and event.device_pk is not None:
-        resource["performer"] = [{"actor": ref("Patient", occurrence.patient_id)}]
-        resource["device"] = [ref("Device", event.device_pk)]
-    if row[2] is not None:
-        resource["request"] = ref("MedicationRequest", row[2])
-    if occurrence.dose is not None and occurrence.unit:
-        resource["dosage"] = {"dose": {"value": occurrence.dose, "unit": occurrence.unit}}
+    if row.device_pk is not None:
+        resource["performer"] = [{"actor": ref("Patient", row.patient_id)}]
+        resource["device"] = [ref("Device", row.device_pk)]
+    if row.request_id is not None:
+        resource["request"] = ref("MedicationRequest", row.request_id)
+    if row.dose is not None and row.unit:
+        resource["dosage"] = {"dose": {"value": row.dose, "unit": row.unit}}
     return resource
 
 
+# Columns, not ORM objects: loading an object per dose cost more than mapping it.
+_occurrences = table_of(DoseOccurrence)
+_events = table_of(DoseEventLog)
+_items = table_of(MedicationPlanItem)
+COLUMNS = (
+    _occurrences.c.id,
+    _occurrences.c.patient_id,
+    _occurrences.c.status,
+    _occurrences.c.decided_at,
+    _occurrences.c.due_at,
+    _occurrences.c.medication_name,
+    _occurrences.c.dose,
+    _occurrences.c.unit,
+    _events.c.device_pk,
+    _events.c.skip_reason,
+    _items.c.id.label("request_id"),
+)
+
 SOURCE = TableSource(
-    statement=select(DoseOccurrence, DoseEventLog, MedicationPlanItem.id)
-    .outerjoin(DoseEventLog, DoseEventLog.id == DoseOccurrence.decided_by_event_id)
+    statement=select(*COLUMNS)
+    .select_from(_occurrences)
+    .outerjoin(_events, _events.c.id == _occurrences.c.decided_by_event_id)
     .outerjoin(
-        MedicationPlanItem,
+        _items,
         and_(
-            MedicationPlanItem.plan_version_id == DoseOccurrence.plan_version_id,
-            MedicationPlanItem.item_id == DoseOccurrence.item_id,
+            _items.c.plan_version_id == _occurrences.c.plan_version_id,
+            _items.c.item_id == _occurrences.c.item_id,
         ),
     )
-    .where(DoseOccurrence.status != DoseStatus.PENDING),
-    id_column=DoseOccurrence.id,
-    order=(DoseOccurrence.due_at, DoseOccurrence.id),
+    .where(_occurrences.c.status != DoseStatus.PENDING.value),
+    id_column=_occurrences.c.id,
+    order=(_occurrences.c.due_at, _occurrences.c.id),
     to_resource=to_resource,
-    patient=DoseOccurrence.patient_id,
-    date=DoseOccurrence.due_at,
+    patient=_occurrences.c.patient_id,
+    date=_occurrences.c.due_at,
 )

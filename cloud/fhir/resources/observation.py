@@ -43,6 +43,14 @@ ADHERENCE_CODE = coding(
     systems.OBSERVATION_CODE, "daily-adherence", "Scheduled doses taken on the day"
 )
 _COUNTS = ("scheduled", "on_time", "late", "missed", "skipped", "pending")
+# Made once: a year of days repeats the same six component codes.
+_COUNT_CODES = {
+    name: concept(
+        f"Doses {name.replace('_', ' ')}",
+        coding(systems.OBSERVATION_CODE, f"doses-{name.replace('_', '-')}"),
+    )
+    for name in _COUNTS
+}
 
 
 def symptom_resource(row: Any) -> Json:
@@ -108,14 +116,7 @@ def adherence_resource(patient_id: uuid.UUID, zone: ZoneInfo, figures: DayAdhere
             "code": "%",
         },
         "component": [
-            {
-                "code": concept(
-                    f"Doses {name.replace('_', ' ')}",
-                    coding(systems.OBSERVATION_CODE, f"doses-{name.replace('_', '-')}"),
-                ),
-                "valueInteger": getattr(figures, name),
-            }
-            for name in _COUNTS
+            {"code": _COUNT_CODES[name], "valueInteger": getattr(figures, name)} for name in _COUNTS
         ],
     }
 
