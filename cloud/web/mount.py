@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cloud.web import auth_pages, patient_pages
+from cloud.web import auth_pages, patient_pages, plan_pages
 from cloud.web.deps import CsrfRefusedError, PageNotFoundError, SignInRequiredError
 from cloud.web.rendering import STATIC_DIR, render
 from cloud.web.settings import WebSettings
@@ -27,6 +27,7 @@ def mount_web(app: FastAPI, settings: WebSettings | None = None) -> None:
     pages = APIRouter(prefix=PREFIX, include_in_schema=False)
     pages.include_router(auth_pages.router)
     pages.include_router(patient_pages.router)
+    pages.include_router(plan_pages.router)
 
     @pages.get("/{anything:path}")
     def unknown_page(request: Request) -> HTMLResponse:

@@ -1,0 +1,90 @@
+"""Plan editor forms: a posted form becomes the REST API's `PlanItemIn`, and a changed line
+becomes a whole new `PlanVersionIn`, so the API's and `shared/`'s validation decides."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from cloud.plans.models import MedicationPlan, MedicationPlanItem
+from cloud.plans.schemas import PlanItemIn, PlanVersionIn
+from shared.enums import Weekday
+
+_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _optional(form: FormData, name: str) -> str | None:
+    return _text(form, name) or None
+
+
+def item_from_form(form: FormData, item_id: uuid.UUID | None) -> PlanItemIn:
+    """The posted line as the API's `PlanItemIn` (pydantic's ValidationError if it is wrong)."""
+    as_needed = form.get("as_needed") == "on"
+    fields: dict[str, Any] = {
+        "item_id": item_id,
+        "medication_name": _text(form, "medication_name"),
+        "dose": _text(form, "dose"),
+        "unit": _text(form, "unit"),
+        "instructions": _text(form, "instructions"),
+        "times_of_day": []
+        if as_needed
+        else [t for t in _SEPARATORS.split(_text(form, "times_of_day")) if t],
+        "days_of_week": [day for day in form.getlist("days_of_week") if isinstance(day, str)],
+        "every_n_days": _text(form, "every_n_days") or 1,
+        "start_date": _text(form, "start_date"),
+        "end_date": _optional(form, "end_date"),
+        "as_needed": as_needed,
+        "max_per_day": _optional(form, "max_per_day") if as_needed else None,
+    }
+    return PlanItemIn.model_validate(fields)
+
+
+def item_in(item: MedicationPlanItem) -> PlanItemIn:
+    """A stored line as it would be sent again unchanged."""
+    return PlanItemIn(
+        item_id=item.item_id,
+        medication_id=item.medication_id,
+        medication_name=item.medication_name,
+        dose=item.dose,
+        unit=item.unit,
+        instructions=item.instructions,
+        times_of_day=list(item.times_of_day),
+        days_of_week=[Weekday(day) for day in item.days_of_week],
+        every_n_days=item.every_n_days,
+        start_date=item.start_date,
+        end_date=item.end_date,
+        as_needed=item.as_needed,
+        max_per_day=item.max_per_day,
+        on_time_minutes=item.on_time_minutes,
+        late_window_minutes=item.late_window_minutes,
+    )
+
+
+def with_line(plan: MedicationPlan | None, line: PlanItemIn, note: str) -> PlanVersionIn:
+    """The current plan with `line` replacing the line of the same id, or added."""
+    items = [item_in(item) for item in plan.items] if plan else []
+    replaced = [line if item.item_id == line.item_id else item for item in items]
+    if line.item_id is None or all(item.item_id != line.item_id for item in items):
+        replaced.append(line)
+    return PlanVersionIn(items=replaced, note=note)
+
+
+def stopped(plan: MedicationPlan, item_id: uuid.UUID, today: date) -> PlanVersionIn:
+    """The current plan with one line ending today (it stays in the record, and is no longer
+    reminded from tomorrow on)."""
+    items = []
+    for item in plan.items:
+        line = item_in(item)
+        if item.item_id == item_id:
+            line = line.model_copy(update={"end_date": max(today, item.start_date)})
+        items.append(line)
+    return PlanVersionIn(items=items, note="stopped")
