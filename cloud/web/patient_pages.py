@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from cloud.alerts.models import AlertLog
 from cloud.alerts.service import AlertService
-from cloud.deps import DbSession, Now
+from cloud.deps import AppClock, DbSession, Now
 from cloud.errors import ConflictError, NotFoundError
 from cloud.medications.schemas import MedicationUpdate
 from cloud.medications.service import MedicationService
@@ -31,10 +31,10 @@ router = APIRouter()
 REPORT_DAYS = 30
 
 
-def _rows(db: DbSession, who: WebUser, now: Now) -> list[views.PatientRow]:
+def _rows(db: DbSession, who: WebUser, clock: AppClock) -> list[views.PatientRow]:
     statement = select(Patient).order_by(Patient.full_name, Patient.id)
     patients = db.scalars(PatientAccess(db, who.user).restrict(statement, Patient.id)).all()
-    return views.my_patients(db, patients, now)
+    return views.my_patients(db, patients, clock)
 
 
 def _poll(request: Request) -> int:
@@ -43,16 +43,18 @@ def _poll(request: Request) -> int:
 
 
 @router.get("/")
-def my_patients(request: Request, who: WebUser, db: DbSession, now: Now) -> HTMLResponse:
+def my_patients(request: Request, who: WebUser, db: DbSession, clock: AppClock) -> HTMLResponse:
     """One row per patient, worst first."""
-    rows = _rows(db, who, now)
+    rows = _rows(db, who, clock)
     return render(request, "my_patients.html", who, rows=rows, poll_seconds=_poll(request))
 
 
 @router.get("/patients-table")
-def my_patients_table(request: Request, who: WebUser, db: DbSession, now: Now) -> HTMLResponse:
+def my_patients_table(
+    request: Request, who: WebUser, db: DbSession, clock: AppClock
+) -> HTMLResponse:
     """The My patients table alone, for the page to refresh itself."""
-    rows = _rows(db, who, now)
+    rows = _rows(db, who, clock)
     return render(request, "my_patients_table.html", who, rows=rows, poll_seconds=_poll(request))
 
 
@@ -63,12 +65,13 @@ def patient_page(
     who: WebUser,
     patient: WebPatient,
     db: DbSession,
-    now: Now,
+    clock: AppClock,
     days: Annotated[int, Query()] = views.CHART_RANGES[0],
 ) -> HTMLResponse:
     """The patient's day, adherence chart, alerts, symptoms, conversations, stock, reports."""
     chart_days = days if days in views.CHART_RANGES else views.CHART_RANGES[0]
-    page = views.patient_page(db, patient, now, chart_days)
+    page = views.patient_page(db, patient, clock, chart_days)
+    now = clock()
     return render(
         request,
         "patient.html",

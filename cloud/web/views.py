@@ -21,6 +21,7 @@ from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.alerts.service import AlertService
 from cloud.analytics.service import AnalyticsService
 from cloud.analytics.stock import StockLevel
+from cloud.clock import Clock
 from cloud.conversations.models import InteractionLog
 from cloud.devices.models import Device
 from cloud.doses.models import DoseOccurrence
@@ -89,12 +90,13 @@ def _first_devices(db: Session, patient_ids: Sequence[uuid.UUID]) -> dict[uuid.U
     return devices
 
 
-def my_patients(db: Session, patients: Sequence[Patient], now: datetime) -> list[PatientRow]:
-    """A row per patient, worst first."""
+def my_patients(db: Session, patients: Sequence[Patient], clock: Clock) -> list[PatientRow]:
+    """A row per patient, worst first, as of `clock`'s now."""
+    now = clock()
     by_today: dict[date, list[Patient]] = defaultdict(list)
     for patient in patients:
         by_today[local_today(patient, now)].append(patient)
-    doses = DoseService(db)
+    doses = DoseService(db, clock)
     week: dict[uuid.UUID, AdherenceOut] = {}
     month: dict[uuid.UUID, AdherenceOut] = {}
     for today, group in by_today.items():
@@ -161,9 +163,10 @@ class PatientPage:
     devices: list[Device]
 
 
-def weekly_trend(db: Session, patient_id: uuid.UUID, first: date, last: date) -> list[AdherenceOut]:
+def weekly_trend(
+    doses: DoseService, patient_id: uuid.UUID, first: date, last: date
+) -> list[AdherenceOut]:
     """Adherence of each 7-day stretch ending on `last`, going back to `first`."""
-    doses = DoseService(db)
     trend: list[AdherenceOut] = []
     end = last
     while end - timedelta(days=WEEK_DAYS - 1) >= first:
@@ -184,8 +187,10 @@ def alerts_of(db: Session, patient_id: uuid.UUID) -> tuple[list[AlertView], list
     return open_alerts, [AlertView(alert) for alert in past]
 
 
-def patient_page(db: Session, patient: Patient, now: datetime, chart_days: int) -> PatientPage:
+def patient_page(db: Session, patient: Patient, clock: Clock, chart_days: int) -> PatientPage:
     """The patient's day, adherence, alerts, symptoms, conversations, stock and devices."""
+    now = clock()
+    doses = DoseService(db, clock)
     today = local_today(patient, now)
     first, last = window(today, chart_days)
     timeline = list(
@@ -228,8 +233,8 @@ def patient_page(db: Session, patient: Patient, now: datetime, chart_days: int) 
         today=today,
         timeline=timeline,
         chart_days=chart_days,
-        chart=DoseService(db).adherence(patient.id, first, last),
-        trend=weekly_trend(db, patient.id, first, last),
+        chart=doses.adherence(patient.id, first, last),
+        trend=weekly_trend(doses, patient.id, first, last),
         open_alerts=open_alerts,
         past_alerts=past_alerts,
         symptoms=symptoms,
