@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -114,24 +114,50 @@ class DoseService:
             raise ValidationFailedError("a decision cannot set a dose back to pending")
         occurrence = self.occurrence(patient_id, occurrence_id)
         now = self.clock()
+        event = self.record(
+            occurrence,
+            decision.status,
+            source=DoseSource.REMOTE,
+            at=decision.decided_at or now,
+            received_at=now,
+            decided_by=decided_by,
+            skip_reason=decision.skip_reason,
+        )
+        self.db.commit()
+        return occurrence, event
+
+    def record(
+        self,
+        occurrence: DoseOccurrence,
+        status: DoseStatus,
+        *,
+        source: DoseSource,
+        at: datetime,
+        received_at: datetime | None = None,
+        decided_by: uuid.UUID | None = None,
+        device_pk: uuid.UUID | None = None,
+        skip_reason: str | None = None,
+    ) -> DoseEventLog:
+        """Record a decision about `occurrence` in the caller's transaction: the event, the
+        occurrence's new state and its day marked stale."""
         event = DoseEventLog(
             id=uuid.uuid4(),
             occurrence_id=occurrence.id,
-            patient_id=patient_id,
+            patient_id=occurrence.patient_id,
+            device_pk=device_pk,
             recorded_by_user_id=decided_by,
-            status=decision.status,
-            source=DoseSource.REMOTE,
-            decided_at=decision.decided_at or now,
-            received_at=now,
+            status=status,
+            source=source,
+            decided_at=at,
+            received_at=received_at or at,
             as_needed=occurrence.as_needed,
-            skip_reason=decision.skip_reason,
+            skip_reason=skip_reason,
         )
         self.db.add(event)
         self.db.flush()
-        occurrence.status = decision.status
+        occurrence.status = status
         occurrence.decided_at = event.decided_at
-        occurrence.source = DoseSource.REMOTE
+        occurrence.source = source
         occurrence.decided_by_event_id = event.id
-        mark_days_stale(self.db, [(patient_id, occurrence.local_date)])
-        self.db.commit()
-        return occurrence, event
+        mark_days_stale(self.db, [(occurrence.patient_id, occurrence.local_date)])
+        return event

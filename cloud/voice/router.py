@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from cloud.config import CloudSettings
-from cloud.deps import DbSession, Settings
+from cloud.deps import DbSession, Now, Settings
 from cloud.devices.auth import AuthenticatedDevice
 from cloud.devices.models import Device
 from cloud.errors import ValidationFailedError, validation_details
@@ -116,14 +116,16 @@ def _from_audio(
 )
 async def device_voice(
     request: Request,
+    *,
     device: AuthenticatedDevice,
     db: DbSession,
     settings: Settings,
     runner: VoiceRunner,
+    now: Now,
 ) -> VoiceOut:
     """Understand what the patient said (a transcript, or WAV audio transcribed here), store
-    it as an interaction, and act on it (alert, symptom, answer)."""
-    service = VoiceService(db, runner)
+    it as an interaction, and act on it as the device's reply policy says (shared.dialog)."""
+    service = VoiceService(db, now, runner)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         raw = await request.body()

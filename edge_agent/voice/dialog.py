@@ -32,7 +32,14 @@ from edge_agent.clock import Clock
 from edge_agent.day_parts import PartOfDay
 from edge_agent.loop import TimerHandle
 from edge_agent.phrases import say_list
-from shared.dialog import HELP_CHECK_TIMEOUT, Step, decide, parse_answer, replies
+from shared.dialog import (
+    FOLLOW_UP_WINDOW,
+    HELP_CHECK_TIMEOUT,
+    Step,
+    decide,
+    parse_answer,
+    replies,
+)
 from shared.dialog import Answer as YesNo
 from shared.enums import DoseSource, Intent, Severity
 from shared.messages import InteractionBody
@@ -48,7 +55,6 @@ from shared.understanding import (
 )
 
 CONVERSATION_GAP = timedelta(minutes=2)
-FOLLOW_UP_WINDOW = timedelta(minutes=1)
 
 FALLBACK = replies.NOT_UNDERSTOOD
 NOT_HEARD = "Sorry, I did not hear anything. Press the talk button and try again."

@@ -8,9 +8,16 @@
 """
 
 from shared.dialog.answers import Answer, parse_answer
-from shared.dialog.policy import HELP_CHECK_TIMEOUT, Step, decide, emergency_is_doubtful
+from shared.dialog.policy import (
+    FOLLOW_UP_WINDOW,
+    HELP_CHECK_TIMEOUT,
+    Step,
+    decide,
+    emergency_is_doubtful,
+)
 
 __all__ = [
+    "FOLLOW_UP_WINDOW",
     "HELP_CHECK_TIMEOUT",
     "Answer",
     "Step",

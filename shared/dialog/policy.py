@@ -11,6 +11,8 @@ from shared.understanding import Understanding, detect_emergency, normalize
 
 # A doubtful emergency with no answer within this long alerts (issue 18: about 10 s).
 HELP_CHECK_TIMEOUT = timedelta(seconds=10)
+# An answer to a question (a confirmation, a severity) counts only this soon after it.
+FOLLOW_UP_WINDOW = timedelta(minutes=1)
 
 
 class Step(StrEnum):
