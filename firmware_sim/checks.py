@@ -83,12 +83,19 @@ class ExpectationChecker:
             _count(f"{status} doses", spec, actual, record)
 
     def _alerts(self, expect: Expectation, record: Record) -> None:
-        if not expect.alerts:
+        if not expect.alerts and not expect.open_alerts:
             return
         alerts = self.team.caregiver.alerts(self.team.patient_id)
         for alert_type, spec in expect.alerts.items():
             actual = sum(1 for alert in alerts if alert["alert_type"] == alert_type.value)
             _count(f"{alert_type.value} alerts", spec, actual, record)
+        for alert_type, spec in expect.open_alerts.items():
+            actual = sum(
+                1
+                for alert in alerts
+                if alert["alert_type"] == alert_type.value and alert["status"] != "resolved"
+            )
+            _count(f"open {alert_type.value} alerts", spec, actual, record)
 
     @staticmethod
     def _notifications(

@@ -185,6 +185,7 @@ class Demo:
             options=DeviceOptions(timezone=self.zone.key, heartbeat_interval_s=1800),
         )
         self.device = device
+        self.cloud.clock.follow(device.clock.now)
         device.start()
         device.attach_voice(SpokenVoice(device))
         if not device.wait_for_plan(1, 30):

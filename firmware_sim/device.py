@@ -189,6 +189,13 @@ class VirtualDevice:
         if self.link is not None:
             self.link.close()
 
+    def power_off(self) -> None:
+        """Pull the plug: the connection dies mid-air (no goodbye, so the broker publishes the
+        device's Last Will), then the process is gone. What was stored survives on disk; a new
+        `VirtualDevice` on the same data directory is the device powered on again."""
+        self.cut_network()
+        self.close()
+
     def __enter__(self) -> VirtualDevice:
         return self
 

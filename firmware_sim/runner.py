@@ -1,8 +1,9 @@
 """Runs a scenario: sets the patient up through the REST API, plays their days on a virtual
 device at full speed, and checks each `expect` against the REST API.
 
-Time only moves when the runner moves it, so a week takes seconds and every run is the same.
-The network is real, though: messages travel through the broker to the ingest worker while the
+Time only moves when the runner moves it, so a week takes seconds and every run is the same;
+the cloud reads the same virtual clock (plan saves, expansion, ingest, jobs). The network is
+real, though: messages travel through the broker to the ingest worker while the
 device is online, and before each check the runner waits until the cloud has acknowledged
 everything the device sent (unless the cable is cut, when there is nothing to wait for).
 """
@@ -10,6 +11,7 @@ everything the device sent (unless the cable is cut, when there is nothing to wa
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from edge_agent.clock import VirtualClock
 from firmware_sim.checks import Check, ExpectationChecker
 from firmware_sim.device import DeviceOptions, VirtualDevice
 from firmware_sim.people import CareTeam, bootstrap_admin, set_up_patient
@@ -76,6 +79,7 @@ class ScenarioRunner:
         self.progress = progress
         self.team: CareTeam | None = None
         self.device: VirtualDevice | None = None
+        self.powered = True
         self.plan_version = 0
 
     def run(self) -> ScenarioResult:
@@ -86,31 +90,56 @@ class ScenarioRunner:
         admin = bootstrap_admin(self.cloud)
         self.team = set_up_patient(admin, self.cloud.api_url, self.device_id, scenario.timezone)
         admin.close()
+        clock = VirtualClock(scenario.started_at())
+        self.cloud.clock.follow(clock.now)
         self._save_plan(scenario.plan, "scenario plan")
+        self.device = self._boot(clock, threading.RLock())
+        try:
+            self._wait_for_plan()
+            for moment, action in scenario.schedule():
+                self.device.advance_to(moment)
+                result.checks.extend(self._perform(action))
+            self.device.advance_to(scenario.ends_at())
+            result.said = self.device.said()
+        finally:
+            self.cloud.clock.follow(None)
+            if self.powered:
+                self.device.close()
+            if self.team is not None:
+                self.team.close()
+        return result
+
+    def _boot(self, clock: VirtualClock, time_lock: threading.RLock) -> VirtualDevice:
+        """Power the device on (its data directory keeps what it stored before)."""
+        scenario = self.scenario
         options = DeviceOptions(timezone=scenario.timezone, heartbeat_interval_s=6 * 3600)
         device = VirtualDevice(
             self.device_id,
             self.workdir / self.device_id,
-            start=scenario.started_at(),
+            start=clock.now(),
             broker_url=self.cloud.mqtt_url,
             options=options,
+            clock=clock,
+            time_lock=time_lock,
         )
-        self.device = device
-        try:
-            device.start()
-            if any(action.say is not None for _, action in scenario.schedule()):
-                device.attach_voice(SpokenVoice(device, llm=self.llm))
-            self._wait_for_plan()
-            for moment, action in scenario.schedule():
-                device.advance_to(moment)
-                result.checks.extend(self._perform(action))
-            device.advance_to(scenario.ends_at())
-            result.said = device.said()
-        finally:
-            device.close()
-            if self.team is not None:
-                self.team.close()
-        return result
+        device.start()
+        if any(action.say is not None for _, action in scenario.schedule()):
+            device.attach_voice(SpokenVoice(device, llm=self.llm))
+        self.powered = True
+        return device
+
+    def _power(self, state: str) -> None:
+        device = self.device
+        assert device is not None
+        if state == "off" and self.powered:
+            device.power_off()
+            self.powered = False
+        elif state == "on" and not self.powered:
+            self.device = self._boot(device.clock, device.time_lock)
+            if not self.device.wait_connected(SYNC_TIMEOUT_S):
+                raise TimeoutError(f"device {self.device_id} did not reconnect after power on")
+            # Let the agent catch up with the time it was off (doses closed meanwhile).
+            self.device.advance(0)
 
     # -- steps -----------------------------------------------------------------------------
 
@@ -118,7 +147,12 @@ class ScenarioRunner:
         device = self.device
         assert device is not None
         kind = action.kind
-        if action.press is not None:
+        if not self.powered and kind in ("press", "hold", "say"):
+            self.progress(f"{device.local_now():%a %H:%M} {kind} ignored: the device is off")
+            return []
+        if action.power is not None:
+            self._power(action.power)
+        elif action.press is not None:
             device.press(action.press)
         elif action.hold is not None:
             device.hold(action.hold)
@@ -199,4 +233,6 @@ def _describe(action: Action) -> str:
         return repr(action.say)
     if action.network is not None:
         return action.network
+    if action.power is not None:
+        return action.power
     return ""

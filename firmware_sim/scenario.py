@@ -12,7 +12,8 @@ plan:                        # plan version 1 (items as in the REST API, start_d
 habits:                      # what the patient does every day (or on `days: [1, 2]`)
   - {at: "08:03", press: taken}
 timeline:                    # one-off steps, in order
-  - {day: 3, at: "00:00", network: cut}
+  - {day: 3, at: "00:00", network: cut}      # the home's internet is down (`restore`)
+  - {day: 4, at: "09:00", power: off}       # unplugged: no process, no network (`on`)
   - {day: 3, at: "10:00", say: "I have a bad headache"}
   - {day: 4, at: "12:00", change_plan: [...]}   # a new plan version through the REST API
   - {day: 8, at: "00:30", expect: {...}}        # checked against the REST API
@@ -20,7 +21,9 @@ timeline:                    # one-off steps, in order
 
 Times are local wall times of the patient's zone on scenario day N (day 1 is `start`). At every
 `expect` the runner lets the device sync, runs the cloud's jobs as of the simulated time, and
-compares the REST API's answers with the expectations.
+compares the REST API's answers with the expectations. The cloud runs on the scenario's clock
+too, so it expects, detects and escalates in simulated time. A press or a word while the device
+is powered off does nothing.
 """
 
 from __future__ import annotations
@@ -120,7 +123,12 @@ class Expectation(ScenarioModel):
     doses: dict[str, CountSpec] = Field(
         default_factory=dict, description="Dose occurrences in the cloud by status."
     )
-    alerts: dict[AlertType, CountSpec] = Field(default_factory=dict)
+    alerts: dict[AlertType, CountSpec] = Field(
+        default_factory=dict, description="Alerts ever raised for the patient, by type."
+    )
+    open_alerts: dict[AlertType, CountSpec] = Field(
+        default_factory=dict, description="Alerts not resolved yet, by type."
+    )
     notifications: CountSpec | None = Field(
         default=None, description="Notifications in the caregiver's in-app feed."
     )
@@ -144,6 +152,7 @@ class Action(ScenarioModel):
     hold: Button | None = None
     say: str | None = None
     network: Literal["cut", "restore"] | None = None
+    power: Literal["off", "on"] | None = None
     change_plan: list[PlanLine] | None = None
     expect: Expectation | None = None
 
@@ -159,7 +168,7 @@ class Action(ScenarioModel):
         return next(name for name in ACTION_FIELDS if getattr(self, name) is not None)
 
 
-ACTION_FIELDS = ("press", "hold", "say", "network", "change_plan", "expect")
+ACTION_FIELDS = ("press", "hold", "say", "network", "power", "change_plan", "expect")
 
 
 class Habit(Action):

@@ -3,9 +3,13 @@
 `LocalCloud` brings up, in order: PostgreSQL (the configured URL, else the embedded server),
 its migrations, an MQTT broker (the configured URL, else the embedded amqtt), the ingest worker
 on a thread, the plan publisher, and the REST API under uvicorn on a free loopback port. The
-jobs (summaries, escalations, notifications) are the cloud's own; `run_jobs(now)` runs them all
-once as of a given (simulated) time; the demo runs the cloud's `Scheduler` on the simulated
-clock with `job_context()`.
+jobs (horizon, summaries, escalations, notifications) are the cloud's own; `run_jobs(now)` runs
+them all once as of a given (simulated) time; the demo runs the cloud's `Scheduler` on the
+simulated clock with `job_context()`.
+
+One clock for the whole simulation: the API and the ingest worker read `clock`, which follows
+the real clock until a scenario or the demo hands it its virtual device's (`clock.follow`), so
+plan saves, expansion, presence, detection and escalation all happen in simulated time.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,28 @@ MQTT_URL_ENV = "MEDMIND_MQTT_URL"
 STARTUP_TIMEOUT_S = 30.0
 
 
+class FollowingClock:
+    """The cloud's clock in a simulation: reads whichever clock it was last told to follow."""
+
+    def __init__(self) -> None:
+        self._source: Callable[[], datetime] = _utc_now
+
+    def follow(self, source: Callable[[], datetime] | None) -> None:
+        """Read `source` from now on (None: the real clock again)."""
+        self._source = source or _utc_now
+
+    def __call__(self) -> datetime:
+        return self._source()
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# The simulated devices heartbeat every 6 hours at most: the cloud judges silence after 7.
+SIMULATED_SILENCE = timedelta(hours=7)
+
+
 @dataclass
 class LocalCloud:
     """Cloud services for a simulation; `start()` then `stop()` (or use it as a context)."""
@@ -38,6 +64,7 @@ class LocalCloud:
     embedded_pg_dir: Path | None = None
     api_port: int | None = None
     name: str = field(default_factory=lambda: f"sim-{uuid.uuid4().hex[:8]}")
+    clock: FollowingClock = field(default_factory=FollowingClock)
     api_url: str = ""
     sessions: Any = None
     _engine: Any = None
@@ -130,7 +157,7 @@ class LocalCloud:
         from cloud.plans.hooks import register_plan_publisher, unregister_plan_publisher
 
         worker = IngestWorker(
-            self.sessions, self.mqtt_settings(), IngestSettings(worker_id=self.name)
+            self.sessions, self.mqtt_settings(), IngestSettings(worker_id=self.name), self.clock
         )
         thread = threading.Thread(
             target=worker.run, args=(self._worker_stop,), name="ingest", daemon=True
@@ -162,7 +189,7 @@ class LocalCloud:
 
         port = self.api_port or free_port()
         settings = CloudSettings(database_url=self.database_url, mqtt_url=self.mqtt_url)
-        app = create_app(settings)
+        app = create_app(settings, clock=self.clock)
         config = uvicorn.Config(
             app, host=LOOPBACK, port=port, log_level="warning", lifespan="on", access_log=False
         )
@@ -190,15 +217,13 @@ class LocalCloud:
     # -- jobs ------------------------------------------------------------------------------
 
     def job_context(self) -> Any:
-        """The jobs' context. The ingest stamps a device's last-seen time with the real clock,
-        while simulated time runs ahead of it, so silence is not judged on simulated time."""
+        """The jobs' context; silence is judged on simulated time (`SIMULATED_SILENCE`)."""
         from cloud.escalation.settings import AlertSettings
         from cloud.jobs.runner import JobContext
 
-        never = AlertSettings.model_fields["device_offline_after_minutes"].metadata
-        longest = max(getattr(item, "le", 0) for item in never)
+        silence = int(SIMULATED_SILENCE.total_seconds() // 60)
         return JobContext(
-            sessions=self.sessions, alerts=AlertSettings(device_offline_after_minutes=longest)
+            sessions=self.sessions, alerts=AlertSettings(device_offline_after_minutes=silence)
         )
 
     def run_jobs(self, now: datetime) -> dict[str, dict[str, Any]]:

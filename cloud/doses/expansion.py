@@ -79,10 +79,13 @@ class OccurrenceExpander:
         return written
 
     def refresh_upcoming(self, plan: MedicationPlan, *, now: datetime) -> int:
-        """Make the patient's future pending occurrences those of `plan` (today + the horizon)."""
+        """Make the patient's future pending occurrences those of `plan` (through today + the
+        horizon); earlier ones are left to the version that was current when they were due."""
         today = now.astimezone(ZoneInfo(plan.timezone)).date()
         plan.expanded_through = today + timedelta(days=HORIZON_DAYS)
-        count = self.expand(plan, today, plan.expanded_through)
+        # Doses due before the version was saved belong to the version that was current then.
+        upcoming = [row for row in _rows(plan, today, plan.expanded_through) if row["due_at"] > now]
+        count = self._write(upcoming)
         self.db.execute(
             delete(DoseOccurrence).where(
                 DoseOccurrence.patient_id == plan.patient_id,
