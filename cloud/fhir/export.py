@@ -43,7 +43,7 @@ def export_patient(
     user: User = OPERATOR,
 ) -> Export:
     """Write the patient's `$everything` for local dates `start`..`end` to `out`."""
-    resources = FhirService(db, user).everything(patient_id, start, end)
+    resources = FhirService(db, user, now).everything(patient_id, start, end)
     by_type: dict[str, list[Json]] = {}
     for resource in resources:
         by_type.setdefault(resource["resourceType"], []).append(resource)

@@ -28,6 +28,7 @@ from cloud.fhir.outcome import FhirError, Issue, invalid
 from cloud.fhir.resources import medication_request
 from cloud.fhir.resources.common import Json
 from cloud.fhir.search import NO_PATIENT, patient_reference
+from cloud.fhir.sources import Scope
 from cloud.medications.models import Medication
 from cloud.patients.access import PatientAccess
 from cloud.plans.models import MedicationPlanItem
@@ -526,7 +527,8 @@ class PrescriptionImport:
         rows = [item.id for item, origin in zip(stored.items, imported, strict=True) if origin]
         if current is not None:
             rows += [item.id for item in current.items if item.item_id in stopped]
-        found = [medication_request.SOURCE.read(self.db, self.user, str(row)) for row in rows]
+        scope = Scope(self.user, now=self.now)
+        found = [medication_request.SOURCE.read(self.db, scope, str(row)) for row in rows]
         return [resource for resource in found if resource is not None]
 
     def _medication(self, patient_id: uuid.UUID, prescription: Prescription) -> uuid.UUID | None:

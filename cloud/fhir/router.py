@@ -39,19 +39,22 @@ def everything(
     patient_id: uuid.UUID,
     user: CurrentUser,
     db: DbSession,
+    now: Now,
     start: Annotated[date | None, Query(description="First local date.")] = None,
     end: Annotated[date | None, Query(description="Last local date.")] = None,
 ) -> FhirResponse:
     """Everything about one patient, dated resources within `start`..`end`."""
-    resources = FhirService(db, user).everything(patient_id, start, end)
+    resources = FhirService(db, user, now).everything(patient_id, start, end)
     return FhirResponse(searchset(_base_url(request), resources, len(resources), str(request.url)))
 
 
 @router.get("/{type_name}")
-def search(request: Request, type_name: str, user: CurrentUser, db: DbSession) -> FhirResponse:
+def search(
+    request: Request, type_name: str, user: CurrentUser, db: DbSession, now: Now
+) -> FhirResponse:
     """A page of the resources of one type matching the query."""
     params = parse_search(resource_type(type_name), request.query_params.multi_items())
-    resources, total = FhirService(db, user).search(type_name, params)
+    resources, total = FhirService(db, user, now).search(type_name, params)
     following = params.offset + len(resources)
     next_url = (
         str(request.url.include_query_params(_offset=following)) if following < total else None
@@ -60,9 +63,11 @@ def search(request: Request, type_name: str, user: CurrentUser, db: DbSession) -
 
 
 @router.get("/{type_name}/{resource_id}")
-def read(type_name: str, resource_id: str, user: CurrentUser, db: DbSession) -> FhirResponse:
+def read(
+    type_name: str, resource_id: str, user: CurrentUser, db: DbSession, now: Now
+) -> FhirResponse:
     """One resource."""
-    return FhirResponse(FhirService(db, user).read(type_name, resource_id))
+    return FhirResponse(FhirService(db, user, now).read(type_name, resource_id))
 
 
 JsonBody = Annotated[dict[str, Any], Body(media_type=FHIR_JSON)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,15 +37,16 @@ def not_found(name: str, resource_id: str) -> FhirError:
 class FhirService:
     """FHIR reads for one user; read-only (imports are `PrescriptionImport`'s)."""
 
-    def __init__(self, db: Session, user: User) -> None:
+    def __init__(self, db: Session, user: User, now: datetime) -> None:
         self.db = db
         self.user = user
+        self.now = now
 
     def read(self, type_name: str, resource_id: str) -> Json:
         """One resource by id; 404 if it does not exist or the caller may not see it."""
         kind = resource_type(type_name)
         for source in kind.sources:
-            found = source.read(self.db, self.user, resource_id)
+            found = source.read(self.db, Scope(self.user, now=self.now), resource_id)
             if found is not None:
                 return found
         raise not_found(type_name, resource_id)
@@ -62,7 +63,7 @@ class FhirService:
         """One page of the matching resources and how many match in all."""
         kind = resource_type(type_name)
         since, before = instants(params.dates, self._zone(params.patient_id))
-        scope = Scope(self.user, params.patient_id, since, before)
+        scope = Scope(self.user, params.patient_id, since, before, self.now)
         resources: list[Json] = []
         total = 0
         skip, wanted = params.offset, params.count
@@ -83,8 +84,8 @@ class FhirService:
         bounds = [DateBound("ge", start)] if start else []
         bounds += [DateBound("le", end)] if end else []
         since, before = instants(bounds, ZoneInfo(patient.timezone))
-        scope = Scope(self.user, patient.id, since, before)
-        in_force = Scope(self.user, patient.id, None, before)
+        scope = Scope(self.user, patient.id, since, before, self.now)
+        in_force = Scope(self.user, patient.id, None, before, self.now)
         return [
             resource
             for kind in TYPES.values()

@@ -8,13 +8,14 @@ another patient's rows and a read of one answers as if it did not exist.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from cloud.clock import utc_now
 from cloud.fhir.resources.common import Json, parse_uuid
 from cloud.patients.access import visible
 from cloud.users.models import User
@@ -22,12 +23,14 @@ from cloud.users.models import User
 
 @dataclass(frozen=True)
 class Scope:
-    """What a search asks for: rows the user may see, of one patient or all, within instants."""
+    """What a search asks for: rows the user may see, of one patient or all, within instants,
+    as of `now` (figures such as adherence depend on which dose windows have closed)."""
 
     user: User
     patient_id: Any = None
     since: datetime | None = None
     before: datetime | None = None
+    now: datetime = field(default_factory=utc_now)
 
     @property
     def dated(self) -> bool:
@@ -47,8 +50,8 @@ class Source(Protocol):
     def fetch(self, db: Session, scope: Scope, offset: int, limit: int | None) -> list[Json]:
         """The matching resources in a stable order, `limit` of them from `offset`."""
 
-    def read(self, db: Session, user: User, resource_id: str) -> Json | None:
-        """The resource with this id if the user may see it."""
+    def read(self, db: Session, scope: Scope, resource_id: str) -> Json | None:
+        """The resource with this id if `scope`'s user may see it."""
 
 
 Rows = Select[*tuple[Any, ...]]
@@ -100,10 +103,10 @@ class TableSource:
         statement = self._scoped(scope).order_by(*self.order).offset(offset).limit(limit)
         return [self.to_resource(row) for row in db.execute(statement)]
 
-    def read(self, db: Session, user: User, resource_id: str) -> Json | None:
+    def read(self, db: Session, scope: Scope, resource_id: str) -> Json | None:
         key = parse_uuid(resource_id)
         if key is None:
             return None
-        statement = self._scoped(Scope(user)).where(self.id_column == key)
+        statement = self._scoped(Scope(scope.user)).where(self.id_column == key)
         row = db.execute(statement).first()
         return None if row is None else self.to_resource(row)

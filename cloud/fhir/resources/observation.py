@@ -27,7 +27,6 @@ from cloud.fhir.sources import Scope, TableSource
 from cloud.patients.access import visible
 from cloud.patients.models import Patient
 from cloud.symptoms.models import SymptomLog
-from cloud.users.models import User
 from shared.enums import Severity
 from shared.schedule import local_day_bounds
 
@@ -152,7 +151,7 @@ class AdherenceSource:
         if scope.patient_id is not None:
             spans = spans.where(Patient.id == scope.patient_id)
         resources: list[Json] = []
-        doses = DoseService(db)
+        doses = DoseService(db, lambda: scope.now)
         for patient_id, timezone, earliest, latest in db.execute(spans).all():
             zone = ZoneInfo(timezone)
             first, last = _local_dates(zone, earliest, latest, scope)
@@ -170,7 +169,7 @@ class AdherenceSource:
         found = self._all(db, scope)
         return found[offset:] if limit is None else found[offset : offset + limit]
 
-    def read(self, db: Session, user: User, resource_id: str) -> Json | None:
+    def read(self, db: Session, scope: Scope, resource_id: str) -> Json | None:
         match = _ADHERENCE_ID.match(resource_id)
         if match is None:
             return None
@@ -180,11 +179,14 @@ class AdherenceSource:
         except ValueError:
             return None
         timezone = db.scalar(
-            select(Patient.timezone).where(Patient.id == patient_id, visible(user, Patient.id))
+            select(Patient.timezone).where(
+                Patient.id == patient_id, visible(scope.user, Patient.id)
+            )
         )
         if timezone is None:
             return None
-        day = DoseService(db).adherence(patient_id, local_date, local_date).days
+        doses = DoseService(db, lambda: scope.now)
+        day = doses.adherence(patient_id, local_date, local_date).days
         if not day or day[0].adherence_pct is None:
             return None
         return adherence_resource(patient_id, ZoneInfo(timezone), day[0])
