@@ -14,12 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cloud.errors import DomainError
+from cloud.fhir.links import MOUNT_PATH
 from cloud.fhir.outcome import FhirError, Issue, operation_outcome
 from cloud.fhir.responses import FhirResponse
 from cloud.fhir.router import router
 
 log = logging.getLogger(__name__)
-MOUNT_PATH = "/fhir/R4"
 
 _ISSUE_CODES = {
     400: "invalid",

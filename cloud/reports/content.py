@@ -65,6 +65,8 @@ class ReportContent:
     date_from: date
     date_to: date
     generated_at: datetime
+    # Path of the same data as FHIR (`$everything` over the report's dates), for a clinic's system.
+    fhir_export: str
     days: list[DayFigures] = field(default_factory=list)
     slots: list[SlotCell] = field(default_factory=list)
     symptoms: list[SymptomLine] = field(default_factory=list)

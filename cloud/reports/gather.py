@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cloud.alerts.models import AlertLog
 from cloud.analytics.stock import stock_levels
 from cloud.doses.adherence import dose_counts_sql
+from cloud.fhir.links import everything_path
 from cloud.insights.models import HealthInsight
 from cloud.medications.models import Medication
 from cloud.patients.models import Patient
@@ -134,6 +135,7 @@ def gather(
         date_from=date_from,
         date_to=date_to,
         generated_at=now,
+        fhir_export=everything_path(patient.id, date_from, date_to),
         days=days,
         slots=cells,
         symptoms=[

@@ -150,6 +150,8 @@ def render_html(content: ReportContent) -> str:
 <h1>{escape(title)}</h1>
 <p class="muted">{content.date_from.isoformat()} to {content.date_to.isoformat()}
 ({escape(content.timezone)}), generated {_when(content.generated_at)} UTC</p>
+<p class="muted">The same data for a clinic's system (FHIR R4):
+<a href="{escape(content.fhir_export)}">{escape(content.fhir_export)}</a></p>
 <p class="big">Adherence {fmt_pct(content.totals.adherence_pct)}
 <span class="muted">({content.totals.taken} of {
         content.totals.scheduled

@@ -144,6 +144,10 @@ def render_pdf(content: ReportContent) -> bytes:
         size=9,
         color=GREY,
     )
+    cursor.y += 12
+    cursor.page.text(
+        MARGIN, cursor.y, f"FHIR R4 export of this data: {content.fhir_export}", size=8, color=GREY
+    )
     cursor.y += 20
     totals = content.totals
     cursor.page.text(

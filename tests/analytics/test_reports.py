@@ -79,6 +79,8 @@ def test_a_generated_report_is_stored_as_html_with_charts_and_as_a_pdf(
     assert "2026-11-19 20:00: missed" in html
     assert "Adherence 75%" in html
     assert "dizziness" in html
+    fhir = f"/fhir/R4/Patient/{ada.id}/$everything?start=2026-11-19&end=2026-11-20"
+    assert f'href="{fhir.replace("&", "&amp;")}"' in html, "links to the same data as FHIR"
 
     pdf = stored.pdf or b""
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF")
@@ -89,6 +91,7 @@ def test_a_generated_report_is_stored_as_html_with_charts_and_as_a_pdf(
     assert b"(Health report: Ada <Lovelace>) Tj" in text
     assert b"Adherence 75%" in text
     assert b" re f" in text, "the charts are drawn"
+    assert f"FHIR R4 export of this data: {fhir}".encode() in text
 
 
 def test_a_range_that_ends_before_it_starts_is_refused(db: Session, history: History) -> None:
