@@ -7,8 +7,10 @@ alone comes the morning peak: every device publishes one dose event at a random 
 `--peak-s`; then a second, smaller peak (`--second-peak` of the devices). Every publish is
 QoS 1 and waits for the cloud's application ack (`down/ack`, sent after the commit).
 
-The broker is a private Mosquitto when it is installed (anonymous loopback listener, as in
-bench/ingest.py), else the embedded amqtt broker (no shared subscriptions: one worker). The
+The broker is a private Mosquitto when it is installed, on loopback, with a login and an ACL
+per device (the files `medmind cloud broker-files` writes: each device only on its own topics)
+and a service account for the workers; else the embedded amqtt broker (anonymous, no shared
+subscriptions: one worker). The
 database is a fresh one on MEDMIND_DATABASE_URL's server, or the embedded PostgreSQL. The
 workers are `medmind cloud ingest` processes on the shared subscription.
 
@@ -32,6 +34,7 @@ import logging
 import os
 import random
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -49,6 +52,8 @@ import psycopg
 from gmqtt import Client
 from gmqtt.mqtt.constants import MQTTv311
 
+from cloud.broker_auth.passwords import mosquitto_hash
+from cloud.broker_auth.rules import device_acl_lines
 from cloud.config import CloudSettings
 from cloud.db import migrate
 from cloud.db.engine import database_url, libpq_url
@@ -57,10 +62,15 @@ from shared.enums import DoseSource, DoseStatus
 from shared.envelope import make_envelope, parse_envelope
 from shared.kinds import Kind
 from shared.messages import DoseEventBody, HeartbeatBody
-from shared.topics import down_topic, up_topic
+from shared.topics import TOPIC_ROOT, down_topic, up_topic
 
+# The password and ACL files are private to whoever wrote them: a broker started as root keeps
+# its user (as in tests/sync/test_broker_acl.py) instead of switching to `mosquitto`.
 BROKER_CONFIG = """listener {port} 127.0.0.1
-allow_anonymous true
+user root
+allow_anonymous false
+password_file {passwords}
+acl_file {acl}
 persistence false
 log_dest none
 max_connections -1
@@ -68,7 +78,9 @@ max_inflight_messages 1000
 max_queued_messages 1000000
 """
 GROUP = "fleet"
+SERVICE_ACCOUNT = "medmind-cloud"
 DRAIN_TIMEOUT_S = 120.0
+CONNECT_TIMEOUT_S = 60.0
 SAMPLE_EVERY_S = 1.0
 FD_SPARE = 256
 
@@ -190,9 +202,36 @@ class Broker:
     shared: bool
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """A secret per device and one for the workers' service account."""
+
+    devices: dict[str, str]
+    service: str
+
+    @classmethod
+    def make(cls, device_ids: list[str]) -> Credentials:
+        return cls({d: secrets.token_urlsafe(16) for d in device_ids}, secrets.token_urlsafe(16))
+
+
+def write_broker_files(workdir: Path, credentials: Credentials) -> tuple[Path, Path]:
+    """Mosquitto's password and ACL files as `medmind cloud broker-files` writes them: each
+    device only on its own topics, the service account on every device's."""
+    passwords = [f"{SERVICE_ACCOUNT}:{mosquitto_hash(credentials.service)}"]
+    acl = [f"user {SERVICE_ACCOUNT}", f"topic readwrite {TOPIC_ROOT}/#", ""]
+    for device_id, secret in credentials.devices.items():
+        passwords.append(f"{device_id}:{mosquitto_hash(secret)}")
+        acl += [*device_acl_lines(device_id, device_id), ""]
+    password_file, acl_file = workdir / "passwords", workdir / "acl"
+    password_file.write_text("\n".join(passwords) + "\n")
+    acl_file.write_text("\n".join(acl) + "\n")
+    return password_file, acl_file
+
+
 @contextlib.contextmanager
-def broker(workdir: Path) -> Iterator[Broker]:
-    """A private Mosquitto if installed, else the embedded amqtt broker."""
+def broker(workdir: Path, credentials: Credentials) -> Iterator[Broker]:
+    """A private Mosquitto with a login per device if installed, else the embedded amqtt
+    broker (anonymous)."""
     if shutil.which("mosquitto") is None:
         embedded = start_embedded_broker()
         try:
@@ -202,7 +241,8 @@ def broker(workdir: Path) -> Iterator[Broker]:
         return
     port = free_port()
     config = workdir / "mosquitto.conf"
-    config.write_text(BROKER_CONFIG.format(port=port))
+    passwords, acl = write_broker_files(workdir, credentials)
+    config.write_text(BROKER_CONFIG.format(port=port, passwords=passwords, acl=acl))
     process = subprocess.Popen(["mosquitto", "-c", str(config)], stderr=subprocess.DEVNULL)
     try:
         wait_for_port(LOOPBACK, port)
@@ -240,7 +280,7 @@ def fleet_database(device_ids: list[str]) -> Iterator[str]:
 
 
 def start_workers(
-    count: int, db_url: str, broker: Broker, logs: Path
+    count: int, db_url: str, broker: Broker, logs: Path, service_secret: str
 ) -> list[subprocess.Popen[bytes]]:
     """`medmind cloud ingest` processes, returned once each has subscribed."""
     env = dict(
@@ -249,6 +289,8 @@ def start_workers(
         MEDMIND_MQTT_URL=f"mqtt://{LOOPBACK}:{broker.port}",
         MEDMIND_MQTT_SHARED_GROUP=GROUP,
         MEDMIND_MQTT_SHARED_SUBSCRIPTION=str(broker.shared).lower(),
+        MEDMIND_MQTT_USERNAME=SERVICE_ACCOUNT,
+        MEDMIND_MQTT_PASSWORD=service_secret,
     )
     workers = []
     for index in range(count):
@@ -300,12 +342,13 @@ def heartbeat(device_id: str, seq: int, uptime_s: float) -> bytes:
 class Device:
     """One simulated device: a gmqtt connection, its sequence numbers, its unacked messages."""
 
-    def __init__(self, fleet: Fleet, device_id: str) -> None:
+    def __init__(self, fleet: Fleet, device_id: str, secret: str) -> None:
         self.fleet = fleet
         self.device_id = device_id
         self.seq = 0
         self.connected = False
         self.client = Client(device_id, clean_session=True)
+        self.client.set_auth_credentials(device_id, secret)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
@@ -339,6 +382,7 @@ class Peak:
 
     published: dict[uuid.UUID, float] = field(default_factory=dict)
     acked: dict[uuid.UUID, float] = field(default_factory=dict)
+    unsent: int = 0
 
     def latencies_ms(self) -> list[float]:
         return sorted(
@@ -349,9 +393,9 @@ class Peak:
 class Fleet:
     """Every device, on one event loop."""
 
-    def __init__(self, device_ids: list[str], port: int) -> None:
+    def __init__(self, credentials: Credentials, port: int) -> None:
         self.port = port
-        self.devices = [Device(self, device_id) for device_id in device_ids]
+        self.devices = [Device(self, d, secret) for d, secret in credentials.devices.items()]
         self.lost = 0
         self.closing = False
         self.peaks: list[Peak] = []
@@ -374,9 +418,8 @@ class Fleet:
             due = started + index / rate
             if (wait := due - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
-            pending.append(
-                asyncio.ensure_future(device.client.connect(LOOPBACK, self.port, version=MQTTv311))
-            )
+            connecting = device.client.connect(LOOPBACK, self.port, version=MQTTv311)
+            pending.append(asyncio.ensure_future(asyncio.wait_for(connecting, CONNECT_TIMEOUT_S)))
         results = await asyncio.gather(*pending, return_exceptions=True)
         failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
@@ -410,6 +453,10 @@ class Fleet:
         for (offset, device), (message_id, payload) in zip(moments, payloads, strict=True):
             if (wait := started + offset - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
+            if not device.connected:
+                # A real device would keep it in its outbox; here it is counted as not sent.
+                peak.unsent += 1
+                continue
             peak.published[message_id] = time.perf_counter()
             device.publish(Kind.DOSE_EVENT, payload)
         return peak
@@ -447,10 +494,10 @@ class Options:
 
 
 async def run_fleet(
-    options: Options, device_ids: list[str], broker_: Broker, meters: Meters
+    options: Options, credentials: Credentials, broker_: Broker, meters: Meters
 ) -> dict[str, Any]:
     """Connect, hold, the two peaks; what was measured."""
-    fleet = Fleet(device_ids, broker_.port)
+    fleet = Fleet(credentials, broker_.port)
     connect_s = await fleet.connect(options.connect_rate)
     connected_after_open = fleet.connected
     print(f"{connected_after_open} of {options.devices} connected in {connect_s:.1f} s", flush=True)
@@ -486,6 +533,7 @@ async def run_fleet(
         "connected": connected,
         "disconnects": fleet.lost,
         "dose_events": [len(first.published), len(second.published)],
+        "unsent": first.unsent + second.unsent,
         "acked": [len(first.acked), len(second.acked)],
         "published_ids": [*first.published, *second.published],
         "peak_ack_ms": {
@@ -524,9 +572,10 @@ def main() -> None:
     logging.getLogger("gmqtt").setLevel(logging.CRITICAL)
     nofile = raise_open_file_limit(args.devices * 2 + FD_SPARE)
     device_ids = [f"fleet-{n:05d}" for n in range(args.devices)]
+    credentials = Credentials.make(device_ids)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        broker(Path(tmp)) as broker_,
+        broker(Path(tmp), credentials) as broker_,
         fleet_database(device_ids) as db_url,
     ):
         workers = args.workers if broker_.shared else 1
@@ -539,7 +588,7 @@ def main() -> None:
             args.peak_s,
             args.second_peak,
         )
-        running = start_workers(workers, db_url, broker_, Path(tmp))
+        running = start_workers(workers, db_url, broker_, Path(tmp), credentials.service)
         stop = threading.Event()
         try:
             with psycopg.connect(db_url, autocommit=True) as db:
@@ -554,7 +603,7 @@ def main() -> None:
                     f"open-file limit {nofile}",
                     flush=True,
                 )
-                result = asyncio.run(run_fleet(options, device_ids, broker_, meters))
+                result = asyncio.run(run_fleet(options, credentials, broker_, meters))
                 published = result.pop("published_ids")
                 stored = db.execute(
                     "SELECT count(*), count(DISTINCT message_id) FROM dose_event_logs "
@@ -586,6 +635,7 @@ def main() -> None:
                 "peak_ack_p99_ms": result["peak_ack_p99_ms"],
                 "peak_ack_ms": result["peak_ack_ms"],
                 "dose_events": result["dose_events"],
+                "unsent_while_disconnected": result["unsent"],
                 "acked": result["acked"],
                 "connect_s": result["connect_s"],
                 "heartbeat_s": args.heartbeat_s,
