@@ -86,6 +86,7 @@ class Agent:
         self._listening = False
         self._talk_handler: Callable[[], None] | None = None
         self._sync_now: list[Callable[[], None]] = []
+        self._emergency_listeners: list[Callable[[], None]] = []
         self._day: date | None = None
         self._closed = False
         if hardware is not None:
@@ -165,6 +166,8 @@ class Agent:
             elif button is Button.HELP:
                 self.say(self.actions.emergency("Help button pressed.").text)
             self.refresh()
+        if button is Button.HELP:
+            self._button_emergency()
 
     def hold(self, button: Button, seconds: float) -> None:
         """`button` has been held down for `seconds` (its hold threshold)."""
@@ -179,6 +182,8 @@ class Agent:
             elif button is Button.TAKEN:
                 self.menu.open()
             self.refresh()
+        if button in (Button.TALK, Button.HELP):
+            self._button_emergency()
 
     def on_plan(self, plan: MedicationPlan) -> bool:
         """A plan arrived (sync or REST); apply it if newer. Returns whether it was applied."""
@@ -203,6 +208,14 @@ class Agent:
     def add_outbox_listener(self, callback: Callable[[], None]) -> None:
         """Wake the sync loop whenever a committed transaction added to the outbox."""
         self.store.add_outbox_listener(callback)
+
+    def add_emergency_listener(self, callback: Callable[[], None]) -> None:
+        """Called (outside the agent's lock) after a button raised an emergency alert."""
+        self._emergency_listeners.append(callback)
+
+    def _button_emergency(self) -> None:
+        for callback in list(self._emergency_listeners):
+            callback()
 
     def add_sync_now_listener(self, callback: Callable[[], None]) -> None:
         """Called when the cloud asks for a sync now."""

@@ -289,6 +289,14 @@ class DialogManager:
             return replies.HELP_UNCLEAR
         return self._emergency(pending.heard, pending.conversation, why=why)
 
+    def help_given(self) -> None:
+        """A button raised the emergency alert: the open question needs no alert of its own."""
+        with self._lock:
+            pending, self._pending_help = self._pending_help, None
+        if pending is not None:
+            pending.timer.cancel()
+            log.info("help check answered by a button: %r", pending.heard)
+
     def _help_timed_out(self) -> None:
         """No answer within the timeout: alert (runs on the agent's loop)."""
         with self._lock:

@@ -96,6 +96,7 @@ def build_voice_loop(
     dialog = DialogManager(
         agent.actions, agent.clock, timers=agent.loop, say=agent.say, runner=runner
     )
+    agent.add_emergency_listener(dialog.help_given)
     return VoiceLoop(
         agent,
         microphone or ArecordMicrophone(settings.input_device),

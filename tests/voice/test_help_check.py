@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from edge_agent.voice.dialog import DialogManager, HeardSpeech
 from shared.dialog import HELP_CHECK_TIMEOUT, replies
-from shared.enums import AlertLevel, AlertType
+from shared.enums import AlertLevel, AlertType, Button
 from tests.edge.factories import Device
 
 
@@ -85,3 +85,14 @@ def test_a_clear_emergency_as_the_answer_alerts(device: Device, dialog: DialogMa
 
     assert reply.text == replies.EMERGENCY
     assert len(emergencies(device)) == 1
+
+
+def test_holding_talk_for_help_alerts_once_and_closes_the_question(
+    device: Device, dialog: DialogManager
+) -> None:
+    device.agent.add_emergency_listener(dialog.help_given)
+    dialog.handle(HeardSpeech("the floor"))
+    device.hold(Button.TALK, 5)
+    device.advance(60)
+
+    assert emergencies(device) == ["talk button held."]
