@@ -60,3 +60,23 @@ def test_unsupported_parameters_are_refused_not_ignored(history: History, fhir_a
     fhir.get("Device", status=400, date="2026-10-10")
     fhir.get("Flag", status=400, date="next tuesday")
     fhir.get("Encounter", status=404)
+
+
+def test_the_capability_statement_lists_what_answers(history: History, fhir_as: Any) -> None:
+    month = simulate_month(history)
+    fhir = fhir_as(month.doctor)
+    rest = fhir.get("metadata")["rest"][0]
+    values = {
+        "_id": month.id,
+        "patient": month.id,
+        "date": "ge2026-10-01",
+        "_count": "5",
+        "_offset": "1",
+    }
+    for resource in rest["resource"]:
+        for parameter in resource["searchParam"]:
+            fhir.get(resource["type"], **{parameter["name"]: values[parameter["name"]]})
+        creates = {"code": "create"} in resource["interaction"]
+        assert creates == (resource["type"] == "MedicationRequest")
+    everything = rest["resource"][0]["operation"][0]
+    assert rest["resource"][0]["type"] == "Patient" and everything["name"] == "everything"
