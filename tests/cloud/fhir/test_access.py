@@ -65,3 +65,29 @@ def test_reading_needs_a_token(client: Any) -> None:
     response = client.get("/fhir/R4/Patient")
     assert response.status_code == 401
     assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_a_patient_reads_their_own_record_and_no_one_elses(
+    two_patients: Any, history: History, fhir_as: Any
+) -> None:
+    ada, bob = two_patients
+    login = history.user(Role.PATIENT)
+    ada.who.patient.user_id = login.id
+    history.commit()
+    fhir = fhir_as(login)
+    assert fhir.get("Patient")["entry"][0]["resource"]["id"] == ada.id
+    assert fhir.get(f"Patient/{ada.id}/$everything")["total"] > 0
+    fhir.get(f"Patient/{bob.id}/$everything", status=404)
+    assert fhir.get("MedicationAdministration", patient=bob.id)["total"] == 0
+
+
+def test_a_patient_cannot_import_a_prescription(
+    two_patients: Any, history: History, fhir_as: Any
+) -> None:
+    ada, _ = two_patients
+    login = history.user(Role.PATIENT)
+    ada.who.patient.user_id = login.id
+    history.commit()
+    request = fhir_as(ada.doctor).get("MedicationRequest", patient=ada.id)["entry"][0]["resource"]
+    outcome = fhir_as(login).post("MedicationRequest", request, status=403)
+    assert outcome["issue"][0]["code"] == "forbidden"
