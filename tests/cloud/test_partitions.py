@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.conversations.models import Conversation, InteractionLog
@@ -17,7 +17,7 @@ from cloud.ingest.models import DeadLetter, IngestedMessage
 from cloud.ingest.service import IngestService, RawMessage
 from cloud.jobs.runner import JobContext, run_job
 from cloud.partitions.periods import Period
-from cloud.partitions.service import PartitionService
+from cloud.partitions.service import Expired, PartitionService
 from cloud.partitions.settings import PartitionSettings
 from cloud.partitions.tables import growth_tables
 from cloud.plans.models import MedicationPlan
@@ -183,3 +183,21 @@ def test_rows_that_waited_in_the_default_partition_move_into_the_partition_made_
     lower = Period.WEEK.start(far_ahead)
     assert heartbeats.partition_name(lower) in result["device_heartbeats"]["created"]
     assert _count(db, DeviceHeartbeat) == 1
+
+
+def test_detached_partitions_stay_as_plain_tables_with_their_rows(
+    db: Session, factory: CloudFactory, session_factory: sessionmaker[Session]
+) -> None:
+    fleet = Fleet(db, factory)
+    _partitions_from(db, NOW - timedelta(days=100), NOW)
+    long_ago = NOW - timedelta(days=40)
+    fleet.send(long_ago, fleet.heartbeat(long_ago))
+    settings = RETENTION.model_copy(update={"expired": Expired.DETACH})
+
+    result = run_job(JobContext(sessions=session_factory, partitions=settings), "partitions", NOW)
+
+    heartbeats = next(t for t in growth_tables(settings) if t.name == "device_heartbeats")
+    detached = heartbeats.partition_name(Period.WEEK.start(long_ago))
+    assert detached in result["device_heartbeats"]["expired"]
+    assert _count(db, DeviceHeartbeat) == 0
+    assert db.scalar(text(f'SELECT count(*) FROM "{detached}"')) == 1
