@@ -42,7 +42,8 @@ class ExpectationChecker:
 
     def check(self, expect: Expectation) -> list[Check]:
         """Every expectation of `expect`, checked now (the caller settled sync and jobs)."""
-        at = self.device.local_now()
+        # The scenario's zone, not the device's: a device powered off cannot be asked.
+        at = self.device.clock.now().astimezone(self.scenario.zone)
         checks: list[Check] = []
 
         def record(what: str, ok: bool, detail: str) -> None:

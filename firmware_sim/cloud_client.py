@@ -7,7 +7,7 @@ it does directly in the database is bootstrap the first administrator (`bootstra
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -115,6 +115,24 @@ class CloudClient:
             "POST",
             f"/patients/{patient_id}/plans",
             json={"timezone": timezone, "note": note, "items": items},
+        )
+        return result
+
+    def dispense(
+        self,
+        patient_id: uuid.UUID | str,
+        medication: dict[str, Any],
+        quantity: float,
+        at: datetime,
+        medication_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Record `quantity` of a medication dispensed at `at` (a new one, or a refill)."""
+        body = {**medication, "quantity_dispensed": quantity, "dispensed_at": at.isoformat()}
+        path = f"/patients/{patient_id}/medications"
+        result: dict[str, Any] = (
+            self.request("POST", path, json=body)
+            if medication_id is None
+            else self.request("PATCH", f"{path}/{medication_id}", json=body)
         )
         return result
 

@@ -23,7 +23,7 @@ from edge_agent.clock import VirtualClock
 from firmware_sim.checks import Check, ExpectationChecker
 from firmware_sim.device import DeviceOptions, VirtualDevice
 from firmware_sim.people import CareTeam, bootstrap_admin, set_up_patient
-from firmware_sim.scenario import Action, Expectation, Scenario
+from firmware_sim.scenario import Action, Expectation, Refill, Scenario
 from firmware_sim.stack import LocalCloud
 from firmware_sim.voice import SpokenVoice
 
@@ -81,6 +81,7 @@ class ScenarioRunner:
         self.device: VirtualDevice | None = None
         self.powered = True
         self.plan_version = 0
+        self.medication_ids: dict[str, str] = {}
 
     def run(self) -> ScenarioResult:
         """Set up, play every step in time order, check every expectation; never raises on a
@@ -93,6 +94,11 @@ class ScenarioRunner:
         clock = VirtualClock(scenario.started_at())
         self.cloud.clock.follow(clock.now)
         self._save_plan(scenario.plan, "scenario plan")
+        for supply in scenario.medications:
+            made = self.team.caregiver.dispense(
+                self.team.patient_id, supply.to_api(), supply.quantity, clock.now()
+            )
+            self.medication_ids[supply.name] = str(made["id"])
         self.device = self._boot(clock, threading.RLock())
         try:
             self._wait_for_plan()
@@ -148,7 +154,7 @@ class ScenarioRunner:
         assert device is not None
         kind = action.kind
         if not self.powered and kind in ("press", "hold", "say"):
-            self.progress(f"{device.local_now():%a %H:%M} {kind} ignored: the device is off")
+            self.progress(f"{self._local_now():%a %H:%M} {kind} ignored: the device is off")
             return []
         if action.power is not None:
             self._power(action.power)
@@ -162,13 +168,31 @@ class ScenarioRunner:
             device.cut_network()
         elif action.network == "restore":
             device.restore_network()
+        elif action.refill is not None:
+            self._refill(action.refill)
         elif action.change_plan is not None:
             self._save_plan(action.change_plan, "changed during the scenario")
             self._wait_for_plan()
         elif action.expect is not None:
             return self._check(action.expect)
-        self.progress(f"{device.local_now():%a %H:%M} {kind} {_describe(action)}")
+        self.progress(f"{self._local_now():%a %H:%M} {kind} {_describe(action)}")
         return []
+
+    def _local_now(self) -> datetime:
+        """The scenario's wall time (the device may be off)."""
+        assert self.device is not None
+        return self.device.clock.now().astimezone(self.scenario.zone)
+
+    def _refill(self, refill: Refill) -> None:
+        assert self.team is not None and self.device is not None
+        supply = next(s for s in self.scenario.medications if s.name == refill.medication)
+        self.team.caregiver.dispense(
+            self.team.patient_id,
+            supply.to_api(),
+            refill.quantity,
+            self.device.clock.now(),
+            medication_id=self.medication_ids[refill.medication],
+        )
 
     def _save_plan(self, lines: list[Any], note: str) -> None:
         assert self.team is not None
@@ -235,4 +259,6 @@ def _describe(action: Action) -> str:
         return action.network
     if action.power is not None:
         return action.power
+    if action.refill is not None:
+        return f"{action.refill.medication} x{action.refill.quantity:g}"
     return ""

@@ -9,11 +9,14 @@ start: 2026-03-02            # local date of day 1
 days: 7
 plan:                        # plan version 1 (items as in the REST API, start_date optional)
   - {medication_name: Metformin, dose: 500, unit: mg, times_of_day: ["08:00", "20:00"]}
+medications:                 # optional: stock on hand on day 1 (the cloud forecasts refills)
+  - {name: Metformin, quantity: 20, low_stock_days: 3}
 habits:                      # what the patient does every day (or on `days: [1, 2]`)
   - {at: "08:03", press: taken}
 timeline:                    # one-off steps, in order
   - {day: 3, at: "00:00", network: cut}      # the home's internet is down (`restore`)
   - {day: 4, at: "09:00", power: off}       # unplugged: no process, no network (`on`)
+  - {day: 5, at: "10:00", refill: {medication: Metformin, quantity: 60}}
   - {day: 3, at: "10:00", say: "I have a bad headache"}
   - {day: 4, at: "12:00", change_plan: [...]}   # a new plan version through the REST API
   - {day: 8, at: "00:30", expect: {...}}        # checked against the REST API
@@ -67,6 +70,30 @@ class PlanLine(ScenarioModel):
         body = self.model_dump(mode="json", exclude_none=True)
         body["start_date"] = (self.start_date or default_start).isoformat()
         return body
+
+
+class Supply(ScenarioModel):
+    """A medication handed to the patient on day 1, whose stock the cloud tracks (plan lines
+    of the same name draw on it)."""
+
+    name: str
+    quantity: Annotated[float, Field(gt=0)]
+    per_dose: Annotated[float, Field(gt=0)] = 1.0
+    low_stock_days: Annotated[int, Field(ge=0)] | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        """The `MedicationIn` JSON of this medication (without the quantity dispensed)."""
+        body: dict[str, Any] = {"name": self.name, "quantity_per_dose": self.per_dose}
+        if self.low_stock_days is not None:
+            body["low_stock_days"] = self.low_stock_days
+        return body
+
+
+class Refill(ScenarioModel):
+    """A refill recorded by the caregiver: the new quantity on hand."""
+
+    medication: str
+    quantity: Annotated[float, Field(gt=0)]
 
 
 class DayFigures(ScenarioModel):
@@ -153,6 +180,7 @@ class Action(ScenarioModel):
     say: str | None = None
     network: Literal["cut", "restore"] | None = None
     power: Literal["off", "on"] | None = None
+    refill: Refill | None = None
     change_plan: list[PlanLine] | None = None
     expect: Expectation | None = None
 
@@ -168,7 +196,16 @@ class Action(ScenarioModel):
         return next(name for name in ACTION_FIELDS if getattr(self, name) is not None)
 
 
-ACTION_FIELDS = ("press", "hold", "say", "network", "power", "change_plan", "expect")
+ACTION_FIELDS = (
+    "press",
+    "hold",
+    "say",
+    "network",
+    "power",
+    "refill",
+    "change_plan",
+    "expect",
+)
 
 
 class Habit(Action):
@@ -195,6 +232,7 @@ class Scenario(ScenarioModel):
     days: Annotated[int, Field(ge=1, le=60)]
     start_time: HHMM = "06:00"
     plan: list[PlanLine]
+    medications: list[Supply] = Field(default_factory=list)
     habits: list[Habit] = Field(default_factory=list)
     timeline: list[Step] = Field(default_factory=list)
     end: Step | None = Field(

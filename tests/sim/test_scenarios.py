@@ -37,4 +37,7 @@ def test_every_required_scenario_ships() -> None:
         "plan_change",
         "dst_weekend",
         "dst_autumn",
+        "two_months",
+        "unplugged",
+        "refill_cycle",
     } <= names
