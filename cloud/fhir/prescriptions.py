@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -122,9 +123,11 @@ class Prescription:
 class _Reader:
     """Reads one MedicationRequest, collecting an issue for everything it cannot take."""
 
-    def __init__(self, resource: Json, where: str) -> None:
+    def __init__(self, resource: Json, where: str, bundled: Mapping[str, tuple[Json, str]]) -> None:
         self.resource = resource
         self.where = where
+        # Medications sent in the same Bundle, by the references that may name them.
+        self.bundled = bundled
         self.issues: list[Issue] = []
 
     def refuse(self, path: str, why: str) -> None:
@@ -222,17 +225,13 @@ class _Reader:
     def _referenced(self, top: Json, prescription: Prescription) -> tuple[str | None, list[Json]]:
         reference = top["medicationReference"]
         target = reference.get("reference") if isinstance(reference, dict) else None
+        if isinstance(target, str) and target in self.bundled:
+            medication, path = self.bundled[target]
+            return self._medication_codes(medication, path)
         if isinstance(target, str) and target.startswith("#"):
             for index, contained in enumerate(top.get("contained", [])):
                 if isinstance(contained, dict) and contained.get("id") == target[1:]:
-                    path = f"contained[{index}]"
-                    medication = self.only(
-                        contained,
-                        path,
-                        {"resourceType", "id", "meta", "text", "code", "form", "status"},
-                        "not kept with a medication",
-                    )
-                    return self._codes(medication.get("code", {}), f"{path}.code")
+                    return self._medication_codes(contained, f"{self.where}.contained[{index}]")
         elif isinstance(target, str) and target.startswith("Medication/"):
             try:
                 prescription.medication_id = uuid.UUID(target.removeprefix("Medication/"))
@@ -244,6 +243,20 @@ class _Reader:
             "must name a contained Medication or one of the patient's Medications",
         )
         return None, []
+
+    def _medication_codes(self, medication: Json, path: str) -> tuple[str | None, list[Json]]:
+        """The name and codes of a Medication sent with the request (`path` is absolute)."""
+        where, self.where = self.where, path
+        try:
+            kept = self.only(
+                medication,
+                "",
+                {"resourceType", "id", "meta", "text", "code", "form", "status"},
+                "not kept with a medication",
+            )
+            return self._codes(kept.get("code", {}), "code")
+        finally:
+            self.where = where
 
     def _dosage(self, dosages: Any, prescription: Prescription) -> None:
         if not isinstance(dosages, list) or len(dosages) != 1:
@@ -432,18 +445,33 @@ class PrescriptionImport:
         if not isinstance(entries, list) or not entries:
             raise FhirError(422, [invalid("Bundle.entry", "no MedicationRequest to import")])
         resources: list[tuple[Json, str]] = []
+        medications: dict[str, tuple[Json, str]] = {}
         for index, entry in enumerate(entries):
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if not isinstance(resource, dict):
                 raise FhirError(422, [invalid(f"Bundle.entry[{index}]", "has no resource")])
-            resources.append((resource, f"Bundle.entry[{index}].resource"))
-        return self._import(resources)
+            where = f"Bundle.entry[{index}].resource"
+            if resource.get("resourceType") == "Medication":
+                # Named by the requests that reference it (fullUrl, often urn:uuid:, or its id).
+                if isinstance(entry.get("fullUrl"), str):
+                    medications[entry["fullUrl"]] = (resource, where)
+                if isinstance(resource.get("id"), str):
+                    medications[f"Medication/{resource['id']}"] = (resource, where)
+            else:
+                resources.append((resource, where))
+        if not resources:
+            raise FhirError(422, [invalid("Bundle.entry", "no MedicationRequest to import")])
+        return self._import(resources, medications)
 
-    def _import(self, resources: list[tuple[Json, str]]) -> list[Json]:
+    def _import(
+        self,
+        resources: list[tuple[Json, str]],
+        medications: Mapping[str, tuple[Json, str]] | None = None,
+    ) -> list[Json]:
         prescriptions: list[Prescription] = []
         issues: list[Issue] = []
         for resource, where in resources:
-            reader = _Reader(resource, where)
+            reader = _Reader(resource, where, medications or {})
             prescription = reader.read()
             issues += reader.issues
             if prescription is not None:

@@ -245,3 +245,31 @@ def test_only_the_care_team_of_that_patient_imports(
     request = _as_transaction([_request()], ada.id)["entry"][0]["resource"]
     fhir_as(factory.caregiver(bob)).post("MedicationRequest", request, status=404)
     fhir_as(factory.doctor()).post("MedicationRequest", request, status=404)
+
+
+def test_a_transaction_may_carry_the_medication_its_requests_reference(
+    doctor_of_two: Any, db: Session, fhir_as: Any
+) -> None:
+    doctor, ada, _ = doctor_of_two
+    request = _as_transaction([_request()], ada.id)["entry"][0]["resource"]
+    coded = request.pop("medicationCodeableConcept")
+    request["medicationReference"] = {"reference": "urn:uuid:6f1c0e54-8c43-4a43-9a55-0b5d1c8e1f00"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:6f1c0e54-8c43-4a43-9a55-0b5d1c8e1f00",
+                "resource": {"resourceType": "Medication", "code": coded},
+                "request": {"method": "POST", "url": "Medication"},
+            },
+            {"resource": request, "request": {"method": "POST", "url": "MedicationRequest"}},
+        ],
+    }
+
+    answer = fhir_as(doctor).post("", bundle, status=200)
+
+    created = answer["entry"][0]["resource"]
+    assert created["medicationCodeableConcept"] == coded
+    medication = db.scalars(select(Medication).where(Medication.patient_id == ada.id)).one()
+    assert (medication.name, medication.codes) == ("Amlodipine", coded["coding"])
