@@ -56,7 +56,7 @@ from cloud.broker_auth.passwords import mosquitto_hash
 from cloud.broker_auth.rules import device_acl_lines
 from cloud.config import CloudSettings
 from cloud.db import migrate
-from cloud.db.engine import database_url, libpq_url
+from cloud.db.engine import database_url, libpq_url, with_database
 from firmware_sim.embedded_broker import LOOPBACK, free_port, start_embedded_broker, wait_for_port
 from shared.enums import DoseSource, DoseStatus
 from shared.envelope import make_envelope, parse_envelope
@@ -259,7 +259,7 @@ def fleet_database(device_ids: list[str]) -> Iterator[str]:
     name = f"medmind_bench_fleet_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    url = with_database(admin, name)
     try:
         migrate.upgrade(url)
         patients = [uuid.uuid4() for _ in device_ids]

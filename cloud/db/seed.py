@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog, AlertStatus
+from cloud.alerts.writer import AlertWriter
 from cloud.devices.models import Device, DeviceCredential
 from cloud.doses.expansion import OccurrenceExpander
 from cloud.doses.service import DoseService
@@ -539,10 +540,9 @@ class DemoSeeder:
         alert = self.db.get(AlertLog, seed_id("alert", key, "help"))
         caregiver = self._first_caregiver(patient)
         if alert is not None and caregiver is not None and alert.status is AlertStatus.OPEN:
-            alert.status = AlertStatus.RESOLVED
-            alert.acknowledged_by = alert.resolved_by = caregiver.id
-            alert.acknowledged_at = alert.raised_at + timedelta(minutes=3)
-            alert.resolved_at = alert.raised_at + timedelta(minutes=40)
+            writer = AlertWriter(self.db)
+            writer.acknowledge(alert, caregiver.id, alert.raised_at + timedelta(minutes=3))
+            writer.resolve(alert, caregiver.id, alert.raised_at + timedelta(minutes=40))
             self.db.commit()
 
     def _first_caregiver(self, patient: Patient) -> User | None:
