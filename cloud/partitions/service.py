@@ -108,6 +108,8 @@ class PartitionService:
 
     def partitions(self, table: PartitionedTable) -> list[Partition]:
         """The table's range partitions, oldest first (the default partition is not listed)."""
+        # Bounds are read back as text: in ISO form whatever the server's or role's DateStyle.
+        self.db.execute(text("SET LOCAL datestyle = 'ISO, YMD'"))
         rows = self.db.execute(
             text(
                 "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.conversations.models import Conversation, InteractionLog
@@ -201,3 +201,18 @@ def test_detached_partitions_stay_as_plain_tables_with_their_rows(
     assert detached in result["device_heartbeats"]["expired"]
     assert _count(db, DeviceHeartbeat) == 0
     assert db.scalar(text(f'SELECT count(*) FROM "{detached}"')) == 1
+
+
+def test_the_job_reads_partition_bounds_whatever_the_servers_date_style(
+    db: Session, engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    database = db.scalar(text("SELECT current_database()"))
+    db.execute(text(f"ALTER DATABASE \"{database}\" SET datestyle = 'SQL, DMY'"))
+    db.commit()
+    engine.dispose()  # new connections take the database's setting
+    ctx = JobContext(sessions=session_factory, partitions=RETENTION)
+
+    run_job(ctx, "partitions", NOW)
+    again = run_job(ctx, "partitions", NOW)
+
+    assert all(not done["created"] for done in again.values())
