@@ -161,11 +161,11 @@ class Meters:
         }
 
 
-def backend_pids(conn: psycopg.Connection[Any], database: str) -> list[int]:
-    """Server processes connected to `database`, except the bench's own connection."""
+def backend_pids(conn: psycopg.Connection[Any]) -> list[int]:
+    """Server processes connected to `conn`'s database, except `conn`'s own."""
     rows = conn.execute(
-        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-        (database,),
+        "SELECT pid FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
     ).fetchall()
     return [row[0] for row in rows]
 
@@ -592,10 +592,7 @@ def main() -> None:
         stop = threading.Event()
         try:
             with psycopg.connect(db_url, autocommit=True) as db:
-                database = db_url.rsplit("/", 1)[1]
-                meters = Meters(
-                    broker_.pid, [w.pid for w in running], lambda: backend_pids(db, database)
-                )
+                meters = Meters(broker_.pid, [w.pid for w in running], lambda: backend_pids(db))
                 sampler = threading.Thread(target=sample_memory, args=(meters, stop), daemon=True)
                 sampler.start()
                 print(
