@@ -35,6 +35,10 @@ class PageNotFoundError(Exception):
     """Unknown, or not for this user's eyes: the same not-found page either way."""
 
 
+class NotAllowedError(Exception):
+    """This user's role may not do this (the API answers 403 too)."""
+
+
 class CsrfRefusedError(Exception):
     """A form arrived without the token of the page it came from."""
 

@@ -8,8 +8,13 @@ from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cloud.web import auth_pages, patient_pages, plan_pages
-from cloud.web.deps import CsrfRefusedError, PageNotFoundError, SignInRequiredError
+from cloud.web import auth_pages, device_pages, patient_pages, plan_pages
+from cloud.web.deps import (
+    CsrfRefusedError,
+    NotAllowedError,
+    PageNotFoundError,
+    SignInRequiredError,
+)
 from cloud.web.rendering import STATIC_DIR, render
 from cloud.web.settings import WebSettings
 
@@ -28,6 +33,7 @@ def mount_web(app: FastAPI, settings: WebSettings | None = None) -> None:
     pages.include_router(auth_pages.router)
     pages.include_router(patient_pages.router)
     pages.include_router(plan_pages.router)
+    pages.include_router(device_pages.router)
 
     @pages.get("/{anything:path}")
     def unknown_page(request: Request) -> HTMLResponse:
@@ -50,3 +56,7 @@ def mount_web(app: FastAPI, settings: WebSettings | None = None) -> None:
     @app.exception_handler(CsrfRefusedError)
     async def csrf_refused(request: Request, _: CsrfRefusedError) -> HTMLResponse:
         return render(request, "form_refused.html", status_code=status.HTTP_403_FORBIDDEN)
+
+    @app.exception_handler(NotAllowedError)
+    async def not_allowed(request: Request, _: NotAllowedError) -> HTMLResponse:
+        return render(request, "not_allowed.html", status_code=status.HTTP_403_FORBIDDEN)
