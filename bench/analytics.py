@@ -1,9 +1,11 @@
 """Benchmark: daily and weekly summaries for 10,000 patients x 30 days of dose occurrences.
 
 Generates the history set-wise with generate_series in a fresh database (on the server of
-MEDMIND_DATABASE_URL, or the embedded PostgreSQL), then times one daily-summary run for all
-patients (target <= 5 s), a re-run of it (nothing changes), the weekly run, the insights and
-one escalation pass (missed doses of the last 48 hours become alerts) and its re-run.
+MEDMIND_DATABASE_URL, or the embedded PostgreSQL), then times the horizon job's daily run (one
+new day for every patient's current plan) and its re-run (nothing to do), one daily-summary
+run for all patients (target <= 5 s), a re-run of it (nothing changes), the weekly run, the
+insights and one escalation pass (missed doses of the last 48 hours become alerts) and its
+re-run.
 The last line printed is one JSON object with the figures.
 
     .venv/bin/python bench/analytics.py [--patients 10000] [--days 30]
@@ -32,6 +34,7 @@ from cloud.db.engine import (
     make_session_factory,
     with_database,
 )
+from cloud.doses.expansion import HORIZON_DAYS, OccurrenceExpander
 from cloud.escalation.service import EscalationService
 
 LAST_DAY = date(2026, 11, 20)
@@ -82,6 +85,22 @@ GENERATE = [
         'missed', o.missed_after, 'missed_dose:' || o.id
     FROM dose_occurrences o WHERE o.status = 'missed' AND o.local_date > %(last)s::date - 7
     """,
+    # Every patient's current plan, expanded until yesterday's horizon: the horizon job's
+    # daily run has one new day per plan to write.
+    """
+    INSERT INTO medication_plans (id, patient_id, plan_id, version, timezone, is_current,
+        issued_at, expanded_through)
+    SELECT p.id, p.id, p.id, 1, p.timezone, true, %(first)s::date,
+        (CAST(%(now)s AS timestamptz) AT TIME ZONE p.timezone)::date + %(horizon)s - 1
+    FROM patients p
+    """,
+    """
+    INSERT INTO medication_plan_items (id, plan_version_id, item_id, position, medication_name,
+        dose, unit, times_of_day, days_of_week, start_date)
+    SELECT gen_random_uuid(), mp.id, mp.id, 0, 'Medication', 1, 'tablet',
+        ARRAY['08:00', '14:00', '20:00'], '{}', %(first)s::date
+    FROM medication_plans mp
+    """,
     "ANALYZE",
 ]
 
@@ -107,12 +126,18 @@ def main() -> None:
     try:
         migrate.upgrade(url)
         first = LAST_DAY - timedelta(days=args.days - 1)
-        params = {"patients": args.patients, "first": first, "last": LAST_DAY}
+        now = datetime.combine(LAST_DAY + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
+        params = {
+            "patients": args.patients,
+            "first": first,
+            "last": LAST_DAY,
+            "now": now,
+            "horizon": HORIZON_DAYS,
+        }
         with psycopg.connect(url, autocommit=True) as conn:
             generate_s, _ = _timed(lambda: [conn.execute(sql, params) for sql in GENERATE])
             occurrences = conn.execute("SELECT count(*) FROM dose_occurrences").fetchone()
         engine = make_engine(settings, url)
-        now = datetime.combine(LAST_DAY + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
         with make_session_factory(engine)() as db:
             figures = _run(db, first, now, args.patients)
         engine.dispose()
@@ -130,7 +155,17 @@ def main() -> None:
     print(json.dumps(figures, sort_keys=True))
 
 
+def _horizon(db: Session, now: datetime) -> tuple[int, int]:
+    extended = OccurrenceExpander(db).extend_horizon(now)
+    db.commit()
+    return extended
+
+
 def _run(db: Session, first: date, now: datetime, patients: int) -> dict[str, Any]:
+    horizon_s, (plans, written) = _timed(lambda: _horizon(db, now))
+    assert plans == patients, f"expected {patients} plans extended, got {plans}"
+    horizon_rerun_s, again_extended = _timed(lambda: _horizon(db, now + timedelta(minutes=1)))
+    assert again_extended == (0, 0), "a re-run extended plans again"
     service = AnalyticsService(db)
     daily_s, rows = _timed(lambda: service.daily_summaries(LAST_DAY, now=now))
     assert rows == patients, f"expected {patients} daily rows, got {rows}"
@@ -152,6 +187,9 @@ def _run(db: Session, first: date, now: datetime, patients: int) -> dict[str, An
     escalations_rerun_s, again = _timed(lambda: escalation.run(now + timedelta(minutes=1)))
     assert again.missed_raised == 0, "a re-run raised the same alerts again"
     return {
+        "horizon_s": horizon_s,
+        "horizon_occurrences": written,
+        "horizon_rerun_s": horizon_rerun_s,
         "daily_s": daily_s,
         "daily_rerun_s": rerun_s,
         "daily_other_days_s": history_s,

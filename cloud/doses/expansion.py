@@ -15,15 +15,16 @@ weekdays, DST) is `shared.schedule.expand_plan`'s, date by local date.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, selectinload
 
 from cloud.doses.models import DoseOccurrence
+from cloud.ingest.bulk import run_setwise
 from cloud.plans.models import MedicationPlan
 from cloud.plans.wire import to_contract
 from shared.enums import DoseStatus
@@ -41,6 +42,52 @@ WHERE is_current AND (expanded_through IS NULL
 )
 
 
+# The columns an expanded occurrence row sets, with their array types for `unnest`.
+_COLUMNS = {
+    "id": "uuid",
+    "patient_id": "uuid",
+    "plan_version_id": "uuid",
+    "plan_id": "uuid",
+    "plan_version": "int",
+    "item_id": "uuid",
+    "medication_name": "text",
+    "dose": "float8",
+    "unit": "text",
+    "local_date": "date",
+    "slot": "text",
+    "due_at": "timestamptz",
+    "on_time_until": "timestamptz",
+    "missed_after": "timestamptz",
+    "status": "text",
+}
+# A pending occurrence the new version keeps follows the new version's windows.
+_FOLLOWS = (
+    "plan_version_id",
+    "plan_version",
+    "medication_name",
+    "dose",
+    "unit",
+    "due_at",
+    "on_time_until",
+    "missed_after",
+)
+_UPSERT = f"""
+INSERT INTO dose_occurrences ({", ".join(_COLUMNS)})
+SELECT * FROM unnest({", ".join(f"%b::{kind}[]" for kind in _COLUMNS.values())})
+ON CONFLICT (id) DO UPDATE SET {", ".join(f"{name} = excluded.{name}" for name in _FOLLOWS)},
+    updated_at = now()
+WHERE dose_occurrences.status = 'pending'
+RETURNING id
+"""
+
+
+_MOVE_WATERMARKS = """
+UPDATE medication_plans AS mp SET expanded_through = w.through, updated_at = now()
+FROM unnest(%b::uuid[], %b::date[]) AS w(id, through)
+WHERE mp.id = w.id
+"""
+
+
 class OccurrenceExpander:
     """Writes a plan version's occurrences for a range of local dates (caller commits)."""
 
@@ -52,31 +99,11 @@ class OccurrenceExpander:
         return self._write(_rows(plan, start, end))
 
     def _write(self, rows: list[dict[str, Any]]) -> int:
+        """Upsert occurrence rows in one statement over column arrays; rows written."""
         if not rows:
             return 0
-        insert = pg_insert(DoseOccurrence)
-        # A pending occurrence the new version keeps follows the new version's windows.
-        statement = insert.on_conflict_do_update(
-            index_elements=["id"],
-            set_={
-                name: insert.excluded[name]
-                for name in (
-                    "plan_version_id",
-                    "plan_version",
-                    "medication_name",
-                    "dose",
-                    "unit",
-                    "due_at",
-                    "on_time_until",
-                    "missed_after",
-                )
-            },
-            where=DoseOccurrence.status == DoseStatus.PENDING,
-        ).returning(DoseOccurrence.id)
-        written = 0
-        for first in range(0, len(rows), 1000):
-            written += len(self.db.execute(statement, rows[first : first + 1000]).all())
-        return written
+        arrays = [[row[name] for row in rows] for name in _COLUMNS]
+        return len(run_setwise(self.db, _UPSERT, arrays, returning=True))
 
     def refresh_upcoming(self, plan: MedicationPlan, *, now: datetime) -> int:
         """Make the patient's future pending occurrences those of `plan` (through today + the
@@ -114,17 +141,15 @@ class OccurrenceExpander:
             .options(selectinload(MedicationPlan.items))
         ).all()
         rows: list[dict[str, Any]] = []
+        watermarks: dict[uuid.UUID, date] = {}
         for plan in plans:
-            through = now.astimezone(ZoneInfo(plan.timezone)).date() + timedelta(days=days)
-            start = (
-                plan.expanded_through + timedelta(days=1)
-                if plan.expanded_through is not None
-                else now.astimezone(ZoneInfo(plan.timezone)).date()
-            )
-            rows.extend(_rows(plan, start, through))
-            plan.expanded_through = through
+            today = now.astimezone(ZoneInfo(plan.timezone)).date()
+            start = plan.expanded_through + timedelta(days=1) if plan.expanded_through else today
+            watermarks[plan.id] = today + timedelta(days=days)
+            rows.extend(_rows(plan, start, watermarks[plan.id]))
         written = self._write(rows)
-        self.db.flush()
+        run_setwise(self.db, _MOVE_WATERMARKS, [list(watermarks), list(watermarks.values())])
+        self.db.expire_all()
         return len(plans), written
 
 
