@@ -224,6 +224,7 @@ class Demo:
         api = self.cloud.api_url
         self.echo("")
         self.echo("Where to look while it runs:")
+        self.echo(f"  web app:    {api}/app/  (sign in with a login below)")
         self.echo(f"  API docs:   {api}/docs")
         self.echo(f"  log in:     {team.caregiver_email} / {team.password}  (caregiver)")
         self.echo(f"              {team.doctor_email} / {team.password}  (doctor)")

@@ -8,16 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from cloud.api.pagination import Page, Paging, paginate
 from cloud.deps import CurrentUser, DbSession
+from cloud.notifications.channels import deliveries_of
 from cloud.notifications.models import (
     ChannelKind,
     DeliveryStatus,
-    NotificationChannel,
     NotificationDelivery,
-    NotificationEvent,
 )
 
 router = APIRouter(prefix="/notifications/deliveries", tags=["notifications"])
@@ -67,18 +65,7 @@ def my_deliveries(
     ] = None,
 ) -> Page[DeliveryOut]:
     """Deliveries of the caller's notifications over their channels, newest first."""
-    statement = (
-        select(
-            NotificationDelivery,
-            NotificationEvent.title,
-            NotificationChannel.kind,
-            NotificationChannel.target,
-        )
-        .join(NotificationEvent, NotificationEvent.id == NotificationDelivery.event_id)
-        .join(NotificationChannel, NotificationChannel.id == NotificationDelivery.channel_id)
-        .where(NotificationEvent.user_id == user.id)
-        .order_by(NotificationDelivery.created_at.desc(), NotificationDelivery.id)
-    )
+    statement = deliveries_of(user.id)
     if status is not None:
         statement = statement.where(NotificationDelivery.status == status)
     return paginate(db, statement, page, _out, scalars=False)

@@ -15,10 +15,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from cloud.deps import DbSession, Now
+from cloud.deps import DbSession
 from cloud.users.rate_limit import LoginRateLimiter
 from cloud.users.service import UserService
-from cloud.web.deps import SESSION_COOKIE, CheckedForm, tokens_match
+from cloud.web.deps import SESSION_COOKIE, CheckedForm, SessionTime, tokens_match
 from cloud.web.rendering import render
 from cloud.web.sessions import WebSessionService
 from cloud.web.settings import WebSettings
@@ -79,7 +79,7 @@ def sign_in(
     *,
     request: Request,
     db: DbSession,
-    now: Now,
+    now: SessionTime,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",

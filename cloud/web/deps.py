@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 
-from cloud.deps import DbSession, Now
+from cloud.clock import Clock
+from cloud.deps import DbSession
 from cloud.errors import NotFoundError
 from cloud.patients.access import PatientAccess
 from cloud.patients.models import Patient
@@ -48,7 +50,16 @@ def tokens_match(sent: object, expected: str) -> bool:
     return isinstance(sent, str) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
-def signed_in(request: Request, db: DbSession, now: Now) -> SignedIn:
+async def session_time(request: Request) -> datetime:
+    """Now on the clock web sessions expire by (see `cloud.web.mount.mount_web`)."""
+    clock: Clock = request.app.state.web_session_clock
+    return clock()
+
+
+SessionTime = Annotated[datetime, Depends(session_time)]
+
+
+def signed_in(request: Request, db: DbSession, now: SessionTime) -> SignedIn:
     """The session's user, or a redirect to sign in."""
     token = request.cookies.get(SESSION_COOKIE)
     found = WebSessionService(db).resolve(token, now) if token else None

@@ -8,7 +8,8 @@ from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cloud.web import auth_pages, device_pages, patient_pages, plan_pages
+from cloud.clock import Clock, utc_now
+from cloud.web import auth_pages, device_pages, patient_pages, plan_pages, settings_pages
 from cloud.web.deps import (
     CsrfRefusedError,
     NotAllowedError,
@@ -25,15 +26,24 @@ def _not_found(request: Request) -> HTMLResponse:
     return render(request, "not_found.html", status_code=status.HTTP_404_NOT_FOUND)
 
 
-def mount_web(app: FastAPI, settings: WebSettings | None = None) -> None:
-    """Serve the web app under `/app` (assets under `/app/static`)."""
+def mount_web(
+    app: FastAPI, settings: WebSettings | None = None, session_clock: Clock = utc_now
+) -> None:
+    """Serve the web app under `/app` (assets under `/app/static`).
+
+    Sessions expire on `session_clock`, the real clock by default even when the app's clock is
+    a simulation's: a sign-in lasts as long for the person at the browser however fast the
+    simulated day runs.
+    """
     app.state.web_settings = settings or WebSettings()
+    app.state.web_session_clock = session_clock
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="web-static")
     pages = APIRouter(prefix=PREFIX, include_in_schema=False)
     pages.include_router(auth_pages.router)
     pages.include_router(patient_pages.router)
     pages.include_router(plan_pages.router)
     pages.include_router(device_pages.router)
+    pages.include_router(settings_pages.router)
 
     @pages.get("/{anything:path}")
     def unknown_page(request: Request) -> HTMLResponse:
