@@ -1,5 +1,6 @@
-"""Web app fixtures: one cloud (API, ingest, broker, PostgreSQL) per module, one Chromium per
-session, a fresh browser context per test, and factories for the people and data it shows."""
+"""Web app fixtures: one cloud (API, ingest, broker, PostgreSQL) and one Chromium for the whole
+session (starting either costs seconds), a fresh browser context per test, and factories for
+the people and data it shows (each test makes its own people, so tests stay independent)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def web_cloud(pg_admin_url: str, migrated_template: str, mqtt_url: str) -> Iterator[LocalCloud]:
     """API with the web app, ingest worker and plan publisher on a fresh database."""
     with services.fresh_database(pg_admin_url, template=migrated_template) as url:
