@@ -27,8 +27,9 @@ from shared.enums import AlertType
 from tests.cloud.factories import CloudFactory, ProvisionedDevice
 
 MODEL_ALIAS = "gemma-3-270m"
-# Rules cannot tell what this is; only the model pass decides it.
-UNSURE_UTTERANCE = "the pharmacy called about my refill"
+# Rules cannot tell what this is; only the model pass decides it (and answers "other": an
+# answer that a dose was taken would be refused, see shared.understanding.combine).
+UNSURE_UTTERANCE = "the nurse is coming about my legs"
 
 
 @pytest.fixture(scope="module")
