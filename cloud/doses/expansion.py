@@ -32,12 +32,14 @@ from shared.schedule import expand_plan
 
 HORIZON_DAYS = 14
 
-# Current versions whose watermark is behind their own local today + the horizon.
+# Current versions whose watermark is behind their own local today + the horizon. Locked, so a
+# version being replaced right now (its row is locked by the save) is left to that save.
 _BEHIND = text(
     """
 SELECT id FROM medication_plans
 WHERE is_current AND (expanded_through IS NULL
     OR expanded_through < (CAST(:now AS timestamptz) AT TIME ZONE timezone)::date + :days)
+FOR UPDATE SKIP LOCKED
 """
 )
 
