@@ -68,10 +68,14 @@ SELECT * FROM unnest(
 
 _RAISE_GIVEN = text(_RAISE.format(candidates=_GIVEN))
 
+# The selection is computed once (materialized), then its alerts are updated by primary key: as
+# a plain `id IN (...)` over alert_logs itself, the planner joined the table to itself row by row.
 _SETTLE = """
-UPDATE alert_logs
+WITH settled AS MATERIALIZED ({selection})
+UPDATE alert_logs AS a
 SET status = 'resolved', resolved_at = :settled_at, next_escalation_at = NULL, updated_at = now()
-WHERE status <> 'resolved' AND id IN ({selection})
+FROM settled
+WHERE a.id = settled.id AND a.status <> 'resolved'
 """
 
 _ESCALATE = text(
