@@ -9,9 +9,10 @@ clients (uvicorn on loopback, as `bench/api.py` runs it):
 - My patients       `GET /app/`                 (every patient's 7- and 30-day adherence...)
 - the patient page  `GET /app/patients/{id}`    (timeline, 30-day chart and trend, alerts...)
 
-and the size of each page. Database: `MEDMIND_BENCH_DATABASE_URL` or
-`MEDMIND_TEST_DATABASE_URL` (an admin URL; a scratch database is made and dropped), else an
-embedded PostgreSQL in a temporary directory. The last line is one JSON object.
+and the size of each page, with `GET /healthz` (no work) as the baseline of the machine.
+Database: `MEDMIND_BENCH_DATABASE_URL` or `MEDMIND_TEST_DATABASE_URL` (an admin URL; a scratch
+database is made and dropped), else an embedded PostgreSQL in a temporary directory. The last
+line is one JSON object.
 
     .venv/bin/python bench/dashboard.py
 """
@@ -170,7 +171,12 @@ def measure(
     host, port = base_url.removeprefix("http://").rsplit(":", 1)
     rng = random.Random(7)
     planned = [
-        {"my_patients": "/app/", "patient_page": f"/app/patients/{rng.choice(patients)}"}
+        {
+            "my_patients": "/app/",
+            "patient_page": f"/app/patients/{rng.choice(patients)}",
+            # No work at all: what the machine and the HTTP stack alone cost right now.
+            "healthz_baseline": "/healthz",
+        }
         for _ in range(REQUESTS)
     ]
     chunks = [planned[i::CLIENTS] for i in range(CLIENTS)]
@@ -223,9 +229,10 @@ def main() -> None:
         "my_patients_p95_ms": stats["my_patients"]["p95"],
         "patient_page_p50_ms": stats["patient_page"]["p50"],
         "patient_page_p95_ms": stats["patient_page"]["p95"],
+        "healthz_baseline_p95_ms": stats["healthz_baseline"]["p95"],
         "my_patients_kb": round(sizes["my_patients"] / 1024, 1),
         "patient_page_kb": round(sizes["patient_page"] / 1024, 1),
-        "page_kb": round(max(sizes.values()) / 1024, 1),
+        "page_kb": round(max(sizes["my_patients"], sizes["patient_page"]) / 1024, 1),
         "target_p95_ms": TARGET_P95_MS,
         "load_average_1m": round(load, 1),
     }

@@ -48,7 +48,9 @@ def _fields(counts: DoseCounts) -> dict[str, int]:
     }
 
 
-def _summarise(patient_id: uuid.UUID, start: date, end: date, rows: list[Row[Any]]) -> AdherenceOut:
+def _summarise(
+    patient_id: uuid.UUID, start: date, end: date, rows: list[Row[Any]], per_day: bool
+) -> AdherenceOut:
     days = [
         DayAdherence(
             local_date=row.local_date,
@@ -58,7 +60,7 @@ def _summarise(patient_id: uuid.UUID, start: date, end: date, rows: list[Row[Any
             mean_minutes_late=mean_minutes_late(Decimal(row.late_minutes_total or 0), counts.late),
             as_needed_doses=row.as_needed_doses,
         )
-        for row, counts in ((row, _counts(row)) for row in rows)
+        for row, counts in ((row, _counts(row)) for row in rows if per_day)
     ]
     total = sum((_counts(row) for row in rows), DoseCounts())
     late_minutes = sum((Decimal(row.late_minutes_total or 0) for row in rows), Decimal(0))
@@ -99,16 +101,16 @@ class DoseService:
         return self.adherence_of([patient_id], start, end)[patient_id]
 
     def adherence_of(
-        self, patient_ids: Sequence[uuid.UUID], start: date, end: date
+        self, patient_ids: Sequence[uuid.UUID], start: date, end: date, *, per_day: bool = True
     ) -> dict[uuid.UUID, AdherenceOut]:
         """`adherence` of several patients over the same dates, in one query (lists of
-        patients show it for every row)."""
+        patients show it for every row); without `per_day`, only the totals (`days` empty)."""
         params = {"patient_ids": list(patient_ids), "start": start, "end": end, "now": self.clock()}
         by_patient: dict[uuid.UUID, list[Row[Any]]] = {patient_id: [] for patient_id in patient_ids}
         for row in self.db.execute(_ADHERENCE_BY_DAY, params):
             by_patient[row.patient_id].append(row)
         return {
-            patient_id: _summarise(patient_id, start, end, rows)
+            patient_id: _summarise(patient_id, start, end, rows, per_day)
             for patient_id, rows in by_patient.items()
         }
 

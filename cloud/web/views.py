@@ -97,22 +97,22 @@ def my_patients(db: Session, patients: Sequence[Patient], clock: Clock) -> list[
     for patient in patients:
         by_today[local_today(patient, now)].append(patient)
     doses = DoseService(db, clock)
+    today_of: dict[uuid.UUID, AdherenceOut] = {}
     week: dict[uuid.UUID, AdherenceOut] = {}
     month: dict[uuid.UUID, AdherenceOut] = {}
     for today, group in by_today.items():
         ids = [patient.id for patient in group]
-        week |= doses.adherence_of(ids, *window(today, WEEK_DAYS))
-        month |= doses.adherence_of(ids, *window(today, MONTH_DAYS))
+        today_of |= doses.adherence_of(ids, today, today)
+        # A list needs the totals only: the days of a week and a month are not drawn here.
+        week |= doses.adherence_of(ids, *window(today, WEEK_DAYS), per_day=False)
+        month |= doses.adherence_of(ids, *window(today, MONTH_DAYS), per_day=False)
     ids = [patient.id for patient in patients]
     alerts = AlertService(db).open_counts(ids)
     devices = _first_devices(db, ids)
     rows = [
         PatientRow(
             patient=patient,
-            today=next(
-                (day for day in month[patient.id].days if day.local_date == month[patient.id].end),
-                None,
-            ),
+            today=next(iter(today_of[patient.id].days), None),
             week=week[patient.id],
             month=month[patient.id],
             open_alerts=alerts[patient.id],
@@ -170,7 +170,8 @@ def weekly_trend(
     trend: list[AdherenceOut] = []
     end = last
     while end - timedelta(days=WEEK_DAYS - 1) >= first:
-        trend.append(doses.adherence(patient_id, *window(end, WEEK_DAYS)))
+        week = doses.adherence_of([patient_id], *window(end, WEEK_DAYS), per_day=False)
+        trend.append(week[patient_id])
         end -= timedelta(days=WEEK_DAYS)
     return trend[::-1]
 
