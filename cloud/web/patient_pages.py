@@ -66,10 +66,11 @@ def patient_page(
     patient: WebPatient,
     db: DbSession,
     clock: AppClock,
-    days: Annotated[int, Query()] = views.CHART_RANGES[0],
+    days: Annotated[str, Query(max_length=3)] = str(views.CHART_RANGES[0]),
 ) -> HTMLResponse:
     """The patient's day, adherence chart, alerts, symptoms, conversations, stock, reports."""
-    chart_days = days if days in views.CHART_RANGES else views.CHART_RANGES[0]
+    ranges = {str(choice): choice for choice in views.CHART_RANGES}
+    chart_days = ranges.get(days, views.CHART_RANGES[0])
     page = views.patient_page(db, patient, clock, chart_days)
     now = clock()
     return render(

@@ -74,6 +74,9 @@ def test_a_new_device_alert_appears_on_the_open_page_within_5_s(
         cloud=web_cloud, db=db, workdir=tmp_path, circle=circle, items=items, now=now
     ) as device:
         web.sign_in(circle.caregiver.email, DEFAULT_PASSWORD)
+        overview = web.page.context.new_page()
+        overview.goto(f"{web.base_url}/app/")
+        expect(overview).to_have_title("My patients · MedMind")
         web.goto(f"/app/patients/{circle.patient.id}")
         expect(web.page.locator("#alerts")).to_contain_text("No open alerts.")
         expect(web.page).to_have_title(f"{circle.patient.full_name} · MedMind")
@@ -86,6 +89,8 @@ def test_a_new_device_alert_appears_on_the_open_page_within_5_s(
         expect(web.page).to_have_title(
             f"(1) {circle.patient.full_name} · MedMind", timeout=LIVE_WITHIN_MS
         )
+        expect(overview).to_have_title("(1) My patients · MedMind", timeout=LIVE_WITHIN_MS)
+        expect(overview.locator("table.patients tbody tr .alerts")).to_have_text("1")
         web.check("live-alert")
 
 

@@ -105,3 +105,29 @@ def test_logout_ends_the_session_on_the_server(
     replayed = httpx.get(f"{web_cloud.api_url}/app/", cookies={"medmind_session": cookie["value"]})
     assert replayed.status_code == 303
     assert replayed.headers["location"].startswith("/app/login")
+
+
+def test_the_keyboard_reaches_the_skip_link_then_the_menu(
+    web: Browsing, factory: CloudFactory
+) -> None:
+    caregiver = factory.caregiver(factory.patient())
+    web.sign_in(caregiver.email, DEFAULT_PASSWORD)
+
+    web.page.keyboard.press("Tab")
+    expect(web.page.get_by_role("link", name="Skip to content")).to_be_focused()
+    web.page.keyboard.press("Tab")
+    expect(web.page.get_by_role("link", name="MedMind")).to_be_focused()
+    web.page.keyboard.press("Tab")
+    expect(web.page.get_by_role("link", name="My patients")).to_be_focused()
+
+
+def test_a_chart_range_that_is_not_offered_shows_the_default(
+    web: Browsing, factory: CloudFactory
+) -> None:
+    patient = factory.patient()
+    caregiver = factory.caregiver(patient)
+    web.sign_in(caregiver.email, DEFAULT_PASSWORD)
+
+    web.goto(f"/app/patients/{patient.id}?days=abc")
+
+    expect(web.page.get_by_role("heading", name="Adherence, last 30 days")).to_be_visible()
