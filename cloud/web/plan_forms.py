@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -88,3 +89,54 @@ def stopped(plan: MedicationPlan, item_id: uuid.UUID, today: date) -> PlanVersio
             line = line.model_copy(update={"end_date": max(today, item.start_date)})
         items.append(line)
     return PlanVersionIn(items=items, note="stopped")
+
+
+@dataclass(frozen=True)
+class FormValues:
+    """What a line's form fields show: a stored line, a new one, or what was just posted."""
+
+    medication_name: str = ""
+    dose: str = ""
+    unit: str = "tablet"
+    times_of_day: str = ""
+    days_of_week: tuple[str, ...] = ()
+    every_n_days: str = "1"
+    as_needed: bool = False
+    max_per_day: str = ""
+    start_date: str = ""
+    end_date: str = ""
+    instructions: str = ""
+
+
+def stored_values(item: MedicationPlanItem) -> FormValues:
+    """The fields of a stored line."""
+    return FormValues(
+        medication_name=item.medication_name,
+        dose=f"{item.dose:g}",
+        unit=item.unit,
+        times_of_day=", ".join(item.times_of_day),
+        days_of_week=tuple(item.days_of_week),
+        every_n_days=str(item.every_n_days),
+        as_needed=item.as_needed,
+        max_per_day=str(item.max_per_day or ""),
+        start_date=item.start_date.isoformat(),
+        end_date=item.end_date.isoformat() if item.end_date else "",
+        instructions=item.instructions,
+    )
+
+
+def posted_values(form: FormData) -> FormValues:
+    """The fields as they were posted, to show them again next to what was wrong."""
+    return FormValues(
+        medication_name=_text(form, "medication_name"),
+        dose=_text(form, "dose"),
+        unit=_text(form, "unit"),
+        times_of_day=_text(form, "times_of_day"),
+        days_of_week=tuple(day for day in form.getlist("days_of_week") if isinstance(day, str)),
+        every_n_days=_text(form, "every_n_days"),
+        as_needed=form.get("as_needed") == "on",
+        max_per_day=_text(form, "max_per_day"),
+        start_date=_text(form, "start_date"),
+        end_date=_text(form, "end_date"),
+        instructions=_text(form, "instructions"),
+    )

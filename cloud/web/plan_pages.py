@@ -63,6 +63,7 @@ def _editor(
     *,
     errors: list[str] | None = None,
     failed_item: str | None = None,
+    posted: plan_forms.FormValues | None = None,
 ) -> HTMLResponse:
     settings: WebSettings = request.app.state.web_settings
     return render(
@@ -76,6 +77,9 @@ def _editor(
         weekdays=list(Weekday),
         errors=errors or [],
         failed_item=failed_item,
+        posted=posted,
+        stored_values=plan_forms.stored_values,
+        blank=plan_forms.FormValues(start_date=views.local_today(patient, now).isoformat()),
         poll_seconds=settings.live_poll_seconds,
     )
 
@@ -148,7 +152,16 @@ def change_line(
         _save(db, patient, who, spec, now)
     except (ValidationError, ValidationFailedError) as exc:
         db.rollback()
-        return _editor(request, who, db, patient, now, errors=_problems(exc), failed_item=item_id)
+        return _editor(
+            request,
+            who,
+            db,
+            patient,
+            now,
+            errors=_problems(exc),
+            failed_item=item_id,
+            posted=plan_forms.posted_values(form),
+        )
     return _saved(patient)
 
 
@@ -171,5 +184,14 @@ def add_line(
         )
     except (ValidationError, ValidationFailedError) as exc:
         db.rollback()
-        return _editor(request, who, db, patient, now, errors=_problems(exc), failed_item="new")
+        return _editor(
+            request,
+            who,
+            db,
+            patient,
+            now,
+            errors=_problems(exc),
+            failed_item="new",
+            posted=plan_forms.posted_values(form),
+        )
     return _saved(patient)

@@ -56,6 +56,7 @@ def test_a_line_the_shared_rules_refuse_is_not_saved(
 
     assert posted.value.status == 422
     expect(web.page.get_by_role("alert")).to_contain_text("The plan was not saved")
+    expect(line.get_by_label("Times of day")).to_have_value("08:00, 25:00")
     web.check("plan-refused")
     db.expire_all()
     plan = PlanService(db).current(patient.id)
