@@ -37,7 +37,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ from shared.enums import DoseSource, DoseStatus
 from shared.envelope import make_envelope
 from shared.kinds import Kind
 from shared.messages import DoseEventBody
+from shared.schedule import occurrence_id
 from shared.topics import shared_subscription, up_topic, up_wildcard
 
 BROKER_CONFIG = """listener {port} 127.0.0.1
@@ -64,21 +65,42 @@ max_inflight_messages 1000
 max_queued_messages 1000000
 """
 GROUP = "ingest"
+# Every device's patient has a plan of BENCH_ITEMS items, each due every hour since PLAN_START,
+# so each event decides a dose the plan derives (ingest checks that) and no two the same one.
+BENCH_NAMESPACE = uuid.UUID("6a0c2f4e-1b7d-4c8a-9e35-2d4f6b8a0c1e")
+BENCH_ITEMS = 8
+HOURS = [f"{hour:02d}:00" for hour in range(24)]
+PLAN_START = datetime.now(UTC).date() - timedelta(days=330)
 POLL_S = 0.02
 PHASE_TIMEOUT_S = 300
 
 
-def dose_event_payload(device_id: str, seq: int) -> bytes:
-    """One realistic dose-event envelope (fresh message id and occurrence)."""
-    due = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+def bench_ids(device_id: str) -> tuple[uuid.UUID, uuid.UUID, list[uuid.UUID]]:
+    """The patient, plan and item ids of the plan `bench_database` stores for a device."""
+    patient = uuid.uuid5(BENCH_NAMESPACE, f"{device_id}/patient")
+    plan = uuid.uuid5(BENCH_NAMESPACE, f"{device_id}/plan")
+    items = [uuid.uuid5(BENCH_NAMESPACE, f"{device_id}/item/{n}") for n in range(BENCH_ITEMS)]
+    return patient, plan, items
+
+
+def dose_event_payload(device_id: str, seq: int, index: int) -> bytes:
+    """A realistic dose-event envelope (fresh message id) deciding the device's `index`-th
+    dose: every item of the bench plan is due every hour (UTC) since PLAN_START."""
+    _, plan_id, items = bench_ids(device_id)
+    per_day = 24 * BENCH_ITEMS
+    day = PLAN_START + timedelta(days=index // per_day)
+    item_id = items[index % per_day // 24]
+    hour = index % 24
+    slot = HOURS[hour]
+    due = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
     body = DoseEventBody(
-        occurrence_id=uuid.uuid4(),
-        plan_id=uuid.UUID(int=1),
+        occurrence_id=occurrence_id(item_id, day, slot),
+        plan_id=plan_id,
         plan_version=1,
-        item_id=uuid.UUID(int=2),
+        item_id=item_id,
         medication_name="Metformin",
-        local_date=date(2026, 11, 20),
-        slot="08:00",
+        local_date=day,
+        slot=slot,
         due_at=due,
         status=DoseStatus.ON_TIME,
         decided_at=due,
@@ -103,8 +125,10 @@ def publish_devices(
     One thread drives every client's socket (select), as a process simulating many devices
     should: a network thread per client would spend the CPU on switching between them.
     """
+    # Each phase decides doses of its own (seq_base counts phases in millions).
+    first = seq_base // 1_000_000 * events
     payloads = {
-        device_id: [dose_event_payload(device_id, seq_base + n) for n in range(events)]
+        device_id: [dose_event_payload(device_id, seq_base + n, first + n) for n in range(events)]
         for device_id in device_ids
     }
     clients = []
@@ -207,10 +231,23 @@ def bench_database(device_ids: list[str]) -> Iterator[str]:
         migrate.upgrade(url)
         with psycopg.connect(url) as conn:
             for device_id in device_ids:
-                patient = uuid.uuid4()
+                patient, plan, items = bench_ids(device_id)
                 conn.execute(
                     "INSERT INTO patients (id, full_name) VALUES (%s, %s)", (patient, device_id)
                 )
+                version = uuid.uuid4()
+                conn.execute(
+                    "INSERT INTO medication_plans (id, patient_id, plan_id, version, timezone, "
+                    "issued_at) VALUES (%s, %s, %s, 1, 'UTC', now())",
+                    (version, patient, plan),
+                )
+                for position, item in enumerate(items):
+                    conn.execute(
+                        "INSERT INTO medication_plan_items (id, plan_version_id, item_id, "
+                        "position, medication_name, dose, unit, times_of_day, days_of_week, "
+                        "start_date) VALUES (%s, %s, %s, %s, 'Metformin', 500, 'mg', %s, %s, %s)",
+                        (uuid.uuid4(), version, item, position, HOURS, [], PLAN_START),
+                    )
                 conn.execute(
                     "INSERT INTO devices (id, device_id, patient_id) VALUES (%s, %s, %s)",
                     (uuid.uuid4(), device_id, patient),

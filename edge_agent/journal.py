@@ -19,6 +19,7 @@ from shared.messages import (
     SymptomBody,
 )
 from shared.plan import MedicationPlan, PlanItem
+from shared.schedule import as_needed_occurrence_id
 
 
 def record_decision(store: Store, db: Database, record: OccurrenceRecord) -> DoseEventBody:
@@ -53,10 +54,10 @@ def record_as_needed(
     at: datetime,
     source: DoseSource,
 ) -> DoseEventBody:
-    """An as-needed dose was taken: it gets a fresh occurrence id and is due when taken."""
+    """An as-needed dose was taken: due when taken, its id derived from item and that moment."""
     local = at.astimezone(plan.zone)
     body = DoseEventBody(
-        occurrence_id=uuid.uuid4(),
+        occurrence_id=as_needed_occurrence_id(item.item_id, at),
         plan_id=plan.plan_id,
         plan_version=plan.version,
         item_id=item.item_id,

@@ -115,11 +115,13 @@ class LocalCloud:
 
         configured = self.database_url or os.environ.get(DATABASE_URL_ENV)
         if configured:
-            settings = CloudSettings(database_url=configured)
+            settings = CloudSettings(environment="development", database_url=configured)
             progress("PostgreSQL: using the configured server")
         else:
             pg_dir = self.embedded_pg_dir or Path.home() / ".local/share/medmind/sim-pgdata"
-            settings = CloudSettings(database_url=None, embedded_pg_dir=pg_dir)
+            settings = CloudSettings(
+                environment="development", database_url=None, embedded_pg_dir=pg_dir
+            )
             progress(f"PostgreSQL: starting the embedded server in {pg_dir}")
         url = database_url(settings)
         self.database_url = sqlalchemy_url(url)
@@ -156,9 +158,12 @@ class LocalCloud:
         from cloud.mqtt.plan_publisher import MqttPlanPublisher
         from cloud.plans.hooks import register_plan_publisher, unregister_plan_publisher
 
-        worker = IngestWorker(
-            self.sessions, self.mqtt_settings(), IngestSettings(worker_id=self.name), self.clock
+        # Simulated time jumps (a scenario advances hours at once, a device replays days of
+        # outbox after an outage): device times are held to the simulated receipt only loosely.
+        settings = IngestSettings(
+            worker_id=self.name, fact_max_age_days=36_500, clock_max_lead_s=100 * 366 * 86_400
         )
+        worker = IngestWorker(self.sessions, self.mqtt_settings(), settings, self.clock)
         thread = threading.Thread(
             target=worker.run, args=(self._worker_stop,), name="ingest", daemon=True
         )
@@ -188,7 +193,10 @@ class LocalCloud:
         from cloud.config import CloudSettings
 
         port = self.api_port or free_port()
-        settings = CloudSettings(database_url=self.database_url, mqtt_url=self.mqtt_url)
+        # The local stack is a development run: built-in secret, no broker hooks.
+        settings = CloudSettings(
+            environment="development", database_url=self.database_url, mqtt_url=self.mqtt_url
+        )
         app = create_app(settings, clock=self.clock)
         config = uvicorn.Config(
             app, host=LOOPBACK, port=port, log_level="warning", lifespan="on", access_log=False

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from shared.enums import (
     AlertLevel,
@@ -34,8 +35,8 @@ class MessageBody(ContractModel):
 class DoseEventBody(MessageBody):
     """A dose occurrence was decided on the device: taken (on time / late), skipped or missed.
 
-    As-needed doses have no scheduled occurrence: `as_needed` is true, `occurrence_id` is a fresh
-    id made by the device, and `due_at` is the moment it was taken.
+    As-needed doses have no scheduled occurrence: `as_needed` is true, `due_at` is the moment it
+    was taken, and `occurrence_id` is `shared.schedule.as_needed_occurrence_id(item_id, due_at)`.
     """
 
     KIND: ClassVar[Kind] = Kind.DOSE_EVENT
@@ -100,6 +101,16 @@ class InteractionBody(MessageBody):
     reply: Text = ""
     latency_ms: Annotated[float, Field(ge=0)] = 0.0
     llm: LlmCall | None = None
+
+    @field_validator("understanding")
+    @classmethod
+    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Free-form JSON still takes no Infinity or NaN (nor can PostgreSQL's jsonb store them).
+        try:
+            json.dumps(value, allow_nan=False)
+        except ValueError:
+            raise ValueError("understanding must not contain Infinity or NaN") from None
+        return value
 
 
 class SymptomBody(MessageBody):

@@ -26,9 +26,10 @@ ShortText = Annotated[str, Field(min_length=1, max_length=120)]
 
 
 class ContractModel(BaseModel):
-    """Base of every contract model: unknown fields and loose types are errors."""
+    """Base of every contract model: unknown fields, loose types and non-finite numbers
+    (`Infinity`, `NaN`, or a number too large for a double) are errors."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class PlanItem(ContractModel):

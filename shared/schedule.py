@@ -55,6 +55,16 @@ def occurrence_id(item_id: UUID, local_date: date, slot: str) -> UUID:
     return uuid.uuid5(OCCURRENCE_NAMESPACE, f"{item_id}/{local_date.isoformat()}/{slot}")
 
 
+def as_needed_occurrence_id(item_id: UUID, taken_at: datetime) -> UUID:
+    """Id of the as-needed dose of `item_id` taken at `taken_at` (to the whole second, in UTC).
+
+    Both sides derive it from the event itself, so the cloud can check it; two doses of one item
+    taken within the same second are one dose.
+    """
+    instant = taken_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return uuid.uuid5(OCCURRENCE_NAMESPACE, f"{item_id}/as-needed/{instant}")
+
+
 def resolve_local(local_date: date, slot: str, zone: ZoneInfo) -> datetime:
     """The UTC instant of a local wall time under the module's DST rule."""
     hour, minute = (int(part) for part in slot.split(":"))

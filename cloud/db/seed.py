@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.alerts.writer import AlertWriter
+from cloud.broker_auth.passwords import mosquitto_hash
 from cloud.devices.models import Device, DeviceCredential
 from cloud.doses.expansion import OccurrenceExpander
 from cloud.doses.service import DoseService
@@ -56,7 +57,7 @@ from shared.messages import (
     PlanAppliedBody,
     SymptomBody,
 )
-from shared.schedule import expand_plan
+from shared.schedule import as_needed_occurrence_id, expand_plan
 
 SEED_NAMESPACE = uuid.UUID("0b6a3c57-93a4-4f0e-8d3e-6a1f52c9e7d1")
 DEMO_PASSWORD = "medmind-demo-2026"
@@ -278,6 +279,8 @@ class DemoSeeder:
                     device_pk=device.id,
                     username=device_id,
                     password_hash=hash_password(device_secret(key)),
+                    # So `medmind cloud broker-files` lets the seeded device onto the broker.
+                    broker_password_hash=mosquitto_hash(device_secret(key)),
                 )
             )
             self.db.flush()
@@ -376,7 +379,7 @@ class DemoSeeder:
                 (
                     f"prn/{day_back}",
                     DoseEventBody(
-                        occurrence_id=seed_id("prn", key, day_back),
+                        occurrence_id=as_needed_occurrence_id(as_needed.item_id, taken),
                         plan_id=wire.plan_id,
                         plan_version=wire.version,
                         item_id=as_needed.item_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 
 from cloud.deps import DbSession
 from cloud.devices.auth import AuthenticatedDevice
@@ -43,8 +43,29 @@ def device_schedule(device: AuthenticatedDevice, db: DbSession) -> MedicationPla
     return to_contract(PlanService(db).require_current(device.patient_id))
 
 
-@router.post("/devices/{device_id}/events", response_model=EventBatchOut)
+@router.post(
+    "/devices/{device_id}/events",
+    response_model=EventBatchOut,
+    responses={
+        422: {
+            "description": "Some envelopes were dead-lettered (each with its reason) and the "
+            "rest stored: `ack` still lists every id the device may drop. Or the request "
+            "itself was not valid (the common error shape).",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            {"$ref": "#/components/schemas/EventBatchOut"},
+                            {"$ref": "#/components/schemas/ErrorResponse"},
+                        ]
+                    }
+                }
+            },
+        }
+    },
+)
 def upload_events(
+    response: Response,
     device: AuthenticatedDevice,
     db: DbSession,
     envelopes: Annotated[
@@ -57,12 +78,18 @@ def upload_events(
         ),
     ],
 ) -> EventBatchOut:
-    """Store a batch of envelopes idempotently; `ack` lists the ids the device may drop."""
+    """Store a batch of envelopes idempotently; `ack` lists the ids the device may drop.
+
+    The answer is 422 when any envelope was dead-lettered (invalid, or a fact the device's
+    patient and plan refute), with the same body: the valid ones are stored all the same.
+    """
     topic = f"rest:/api/v1/devices/{device.device_id}/events"
     messages = [
         RawMessage(device.device_id, json.dumps(envelope).encode(), topic) for envelope in envelopes
     ]
     result = IngestService(db).ingest_raw(messages)
+    if result.dead_lettered:
+        response.status_code = 422
     return EventBatchOut(
         stored=result.stored,
         duplicates=result.duplicates,

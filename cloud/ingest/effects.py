@@ -7,11 +7,16 @@ batch costs a handful of statements whatever its size. Rows that carry their own
 message re-sent under a new message id still does not double them.
 
 Dose events: the occurrence is inserted from the event if the cloud has not expanded it yet
-(window lengths from the cloud's copy of the plan item, else the contract defaults), the event
-is logged, and the occurrence takes the event's decision unless it already holds a newer one
-(a new occurrence is inserted already decided).
-A person's decision (button, voice, remote) always beats a timeout "missed", whatever the order
-in which they arrive, so a late "taken" is never overwritten by the cloud's missed-dose job.
+(window lengths from the cloud's copy of the plan item, which ingest checked), and the event is
+always logged. Which event decides the occurrence is ONE rule, whatever order events arrive in:
+
+1. A person's decision (button, voice) beats a timeout "missed", so a "taken" is never
+   overwritten by the device's missed-dose timeout, whichever arrives first.
+2. Otherwise the first decision wins: the earliest `decided_at` (device clock, corrected) of
+   its class. A later decision never replaces it; it stays in `dose_event_logs` as an amendment.
+   On equal times the one stored first stands.
+3. A correction a person makes through the API (source `remote`) replaces whatever the
+   occurrence held, and no device event replaces it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ from cloud.alerts.writer import AlertWriter, NewAlert
 from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.db.base import table_of
 from cloud.devices.models import DeviceEvent, DeviceHeartbeat
-from cloud.ingest.bulk import fetch_rows, insert_rows, run_setwise
+from cloud.ingest.bulk import insert_rows, run_setwise
+from cloud.ingest.facts import DeviceRef, PlanIndex
 from cloud.questions.models import MedicationQuestionLog
 from cloud.summaries.staleness import mark_days_stale
 from cloud.symptoms.models import SymptomLog
@@ -46,10 +52,6 @@ from shared.messages import (
     PlanAppliedBody,
     SymptomBody,
 )
-from shared.plan import PlanItem
-
-DEFAULT_ON_TIME = timedelta(minutes=PlanItem.model_fields["on_time_minutes"].default)
-DEFAULT_LATE_WINDOW = timedelta(minutes=PlanItem.model_fields["late_window_minutes"].default)
 
 # The decision rule of the module docstring, as one guarded UPDATE per dose event.
 APPLY_DOSE_DECISION = text(
@@ -62,7 +64,8 @@ APPLY_DOSE_DECISION = text(
         occ.status = 'pending'
         OR occ.decided_at IS NULL
         OR (occ.source = 'timeout' AND :source <> 'timeout')
-        OR (occ.decided_at <= :decided_at AND NOT (:source = 'timeout' AND occ.source <> 'timeout'))
+        OR (occ.source <> 'remote' AND :decided_at < occ.decided_at
+            AND (:source <> 'timeout' OR occ.source = 'timeout'))
       )
     """
 )
@@ -82,8 +85,8 @@ APPLY_DOSE_DECISIONS_SETWISE = """
         occ.status = 'pending'
         OR occ.decided_at IS NULL
         OR (occ.source = 'timeout' AND d.source <> 'timeout')
-        OR (occ.decided_at <= d.decided_at
-            AND NOT (d.source = 'timeout' AND occ.source <> 'timeout'))
+        OR (occ.source <> 'remote' AND d.decided_at < occ.decided_at
+            AND (d.source <> 'timeout' OR occ.source = 'timeout'))
       )
 """
 
@@ -105,16 +108,6 @@ UPDATE_DEVICES = """
         ORDER BY t.id FOR NO KEY UPDATE OF t
     ) AS locked
     WHERE d.id = locked.id
-"""
-
-
-# Plan version and window lengths of every item of the plans a batch's dose events name.
-ITEM_WINDOWS = """
-    SELECT plan.id, plan.plan_id, plan.version, item.item_id, item.dose, item.unit,
-        item.on_time_minutes, item.late_window_minutes
-    FROM medication_plans AS plan
-    JOIN medication_plan_items AS item ON item.plan_version_id = plan.id
-    WHERE plan.plan_id = ANY(%b::uuid[])
 """
 
 
@@ -190,30 +183,13 @@ def _apply_decisions(db: Session, decisions: list[Decision]) -> None:
         db.execute(APPLY_DOSE_DECISION, [asdict(d) for d in repeated])
 
 
-@dataclass(frozen=True)
-class DeviceRef:
-    """The few device columns ingest needs."""
-
-    pk: uuid.UUID
-    device_id: str
-    patient_id: uuid.UUID | None
-
-
-@dataclass(frozen=True)
-class _ItemWindow:
-    plan_version_pk: uuid.UUID
-    dose: float | None
-    unit: str | None
-    on_time: timedelta
-    late_window: timedelta
-
-
 class EffectWriter:
     """Collects the rows of a batch's new messages and writes them table by table."""
 
-    def __init__(self, db: Session, received_at: datetime) -> None:
+    def __init__(self, db: Session, received_at: datetime, plans: PlanIndex) -> None:
         self.db = db
         self.received_at = received_at
+        self.plans = plans
         self._doses: list[tuple[Envelope[Any], DeviceRef, timedelta]] = []
         self._heartbeats: list[dict[str, Any]] = []
         self._device_updates: dict[uuid.UUID, dict[str, Any]] = {}
@@ -447,24 +423,9 @@ class EffectWriter:
         )
         self.db.execute(statement, list(self._conversations.values()))
 
-    def _item_windows(
-        self, bodies: list[DoseEventBody]
-    ) -> dict[tuple[uuid.UUID, int, uuid.UUID], _ItemWindow]:
-        """Plan version and window lengths of each (plan, version, item) the events name."""
-        keys = {(b.plan_id, b.plan_version) for b in bodies}
-        rows = fetch_rows(self.db, ITEM_WINDOWS, [sorted({plan_id for plan_id, _ in keys})])
-        return {
-            (plan_id, version, item_id): _ItemWindow(
-                pk, dose, unit, timedelta(minutes=on_time), timedelta(minutes=late_window)
-            )
-            for pk, plan_id, version, item_id, dose, unit, on_time, late_window in rows
-            if (plan_id, version) in keys
-        }
-
     def _flush_doses(self) -> None:
         if not self._doses:
             return
-        windows = self._item_windows([env.body for env, _, _ in self._doses])
         occurrences: dict[uuid.UUID, list[Any]] = {}
         events: list[list[Any]] = [[] for _ in range(DOSE_EVENT_COLUMNS)]
         decisions: list[Decision] = []
@@ -477,24 +438,27 @@ class EffectWriter:
             source = body.source.value
             decided_at = body.decided_at + shift
             if occurrence_id not in occurrences:
-                window = windows.get((body.plan_id, body.plan_version, body.item_id))
+                # Ingest checked the item against the patient's plan before this.
+                stored = self.plans.item(body)
+                assert stored is not None
+                item = stored.item
                 # As-needed doses are due when taken, by the device clock; planned ones by plan.
                 due_at = body.due_at + shift if body.as_needed else body.due_at
-                on_time = DEFAULT_ON_TIME if window is None else window.on_time
-                late = DEFAULT_LATE_WINDOW if window is None else window.late_window
+                on_time = timedelta(minutes=item.on_time_minutes)
+                late = timedelta(minutes=item.late_window_minutes)
                 if body.as_needed:
                     on_time = late = timedelta(0)
                 # In INSERT_DOSES' order; the decision (last four) is filled in below.
                 occurrences[occurrence_id] = [
                     occurrence_id,
                     device.patient_id,
-                    None if window is None else window.plan_version_pk,
+                    stored.plan_version_pk,
                     body.plan_id,
                     body.plan_version,
                     body.item_id,
                     body.medication_name,
-                    None if window is None else window.dose,
-                    None if window is None else window.unit,
+                    item.dose,
+                    item.unit,
                     body.local_date,
                     body.slot,
                     due_at,
@@ -526,10 +490,8 @@ class EffectWriter:
                 strict=True,
             ):
                 column.append(value)
-            if body.status is not DoseStatus.PENDING:
-                decisions.append(
-                    Decision(occurrence_id, status, decided_at, source, envelope.message_id)
-                )
+            decision = Decision(occurrence_id, status, decided_at, source, envelope.message_id)
+            decisions.append(decision)
             assert device.patient_id is not None
             stale_days.add((device.patient_id, body.local_date))
         # The rule lets any decision through a pending occurrence, so a new occurrence that

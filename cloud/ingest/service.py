@@ -5,7 +5,8 @@ validates each with the shared contract, and in ONE transaction per batch:
 
 1. rejects what cannot be stored into `dead_letters` (raw bytes, topic, reason) without raising:
    invalid or oversized payloads, a device id that differs from the topic's, unknown devices,
-   down kinds sent up, patient data from a device not assigned to a patient;
+   down kinds sent up, patient data from a device not assigned to a patient, and any fact the
+   device's patient and plan refute (`cloud.ingest.facts`);
 2. inserts the message ids into `ingested_messages` with ON CONFLICT DO NOTHING, so a repeat
    changes nothing and is reported as a duplicate (for `MEDMIND_PARTITIONS_DEDUPE_DAYS` after
    its sent_at; the rule is in docs/sync.md, "De-duplication and retention");
@@ -41,7 +42,8 @@ from sqlalchemy.orm import Session
 from cloud.clock import Clock, utc_now
 from cloud.db.base import table_of
 from cloud.ingest.bulk import fetch_rows, insert_rows, run_setwise
-from cloud.ingest.effects import DeviceRef, EffectWriter
+from cloud.ingest.effects import EffectWriter
+from cloud.ingest.facts import DeviceRef, Fact, FactChecker, TimeBounds
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from shared.envelope import MAX_PAYLOAD_BYTES, ContractError, Envelope, parse_envelope
 from shared.kinds import Direction, Kind
@@ -143,10 +145,12 @@ class IngestService:
         *,
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         now: Clock = utc_now,
+        bounds: TimeBounds | None = None,
     ) -> None:
         self.db = db
         self.max_payload_bytes = max_payload_bytes
         self.now = now
+        self.bounds = bounds
 
     def ingest_envelopes(
         self, device_id: str, envelopes: Sequence[Envelope[Any]], topic: str = REST_TOPIC
@@ -243,15 +247,20 @@ class IngestService:
                 candidate.device = device
                 accepted.append(candidate)
 
-        self._add_dead_letters(rejected, received_at, result)
         self._correct_clocks(accepted, received_at)
+        checker = FactChecker(self.db, received_at, self.bounds)
+        facts = [Fact(c.envelope, c.device, c.shift) for c in accepted if c.device is not None]
+        reasons = checker.check(facts)
+        rejected.extend((c.raw, r) for c, r in zip(accepted, reasons, strict=True) if r is not None)
+        accepted = [c for c, r in zip(accepted, reasons, strict=True) if r is None]
+        self._add_dead_letters(rejected, received_at, result)
         new_ids = self._record_messages(accepted, received_at)
         fresh = [c for c in accepted if c.envelope.message_id in new_ids]
         result.stored.extend(c.envelope.message_id for c in fresh)
         result.duplicates.extend(
             c.envelope.message_id for c in accepted if c.envelope.message_id not in new_ids
         )
-        writer = EffectWriter(self.db, received_at)
+        writer = EffectWriter(self.db, received_at, checker.plans)
         for candidate in fresh:
             assert candidate.device is not None
             writer.add(candidate.envelope, candidate.device, candidate.shift)
@@ -264,10 +273,11 @@ class IngestService:
             return {}
         rows = fetch_rows(
             self.db,
-            "SELECT id, device_id, patient_id FROM devices WHERE device_id = ANY(%b::text[])",
+            "SELECT id, device_id, patient_id, clock_offset_s FROM devices "
+            "WHERE device_id = ANY(%b::text[])",
             [sorted(device_ids)],
         )
-        return {device_id: DeviceRef(pk, device_id, patient) for pk, device_id, patient in rows}
+        return {row[1]: DeviceRef(*row) for row in rows}
 
     def _add_dead_letters(
         self,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import timedelta
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cloud.ingest.facts import TimeBounds
 
 
 def _default_worker_id() -> str:
@@ -31,14 +34,30 @@ class IngestSettings(BaseSettings):
     offline_after_s: float = Field(
         default=900.0, gt=0, description="A device silent this long is offline (and alerted)."
     )
+    fact_max_age_days: int = Field(
+        default=366,
+        ge=1,
+        le=36_500,
+        description="A device-clock time older than this at receipt is a dead letter.",
+    )
+    clock_max_lead_s: float = Field(
+        default=600.0,
+        ge=0,
+        le=100 * 366 * 86_400,
+        description="How far past receipt a device-clock time may lie, on top of the device's "
+        "measured clock lead, before it is a dead letter.",
+    )
+
+    @property
+    def time_bounds(self) -> TimeBounds:
+        return TimeBounds(
+            max_age=timedelta(days=self.fact_max_age_days),
+            max_ahead=timedelta(seconds=self.clock_max_lead_s),
+        )
 
     @property
     def name(self) -> str:
         return self.worker_id or _default_worker_id()
-
-    @property
-    def client_id(self) -> str:
-        return f"medmind-ingest-{self.name}"
 
     @property
     def persistent_session(self) -> bool:

@@ -117,7 +117,7 @@ class IngestWorker:
         self.ready = threading.Event()
         self._client = make_client(
             mqtt_settings,
-            settings.client_id,
+            mqtt_settings.client_id("ingest", settings.worker_id),
             persistent=settings.persistent_session,
             manual_ack=True,
         )
@@ -133,7 +133,7 @@ class IngestWorker:
     def _filters(self) -> list[str]:
         filters = [up_wildcard(), status_wildcard()]
         if self._mqtt_settings.shared_subscription:
-            group = self._mqtt_settings.shared_group
+            group = self._mqtt_settings.group
             return [shared_subscription(group, topic_filter) for topic_filter in filters]
         return filters
 
@@ -235,7 +235,8 @@ class IngestWorker:
                     _record_status(presence, delivery, at)
                 db.commit()
             if facts:
-                acks = IngestService(db, now=self._clock).ingest_raw(facts).ackable_by_sender()
+                service = IngestService(db, now=self._clock, bounds=self._settings.time_bounds)
+                acks = service.ingest_raw(facts).ackable_by_sender()
         return acks
 
     def _publish_acks(self, device_id: str, message_ids: Sequence[uuid.UUID]) -> None:

@@ -15,6 +15,7 @@ from cloud.devices.models import Device, DeviceEvent, DeviceHeartbeat
 from cloud.doses.models import DoseEventLog, DoseOccurrence
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from cloud.ingest.service import IngestService, RawMessage
+from cloud.patients.models import Patient
 from cloud.plans.models import MedicationPlan
 from cloud.questions.models import MedicationQuestionLog
 from cloud.symptoms.models import SymptomLog
@@ -31,11 +32,17 @@ from shared.messages import (
     PlanAppliedBody,
     SymptomBody,
 )
-from shared.schedule import occurrence_id
+from shared.schedule import as_needed_occurrence_id, occurrence_id
 from shared.topics import up_topic
 from tests.cloud.factories import CloudFactory, ProvisionedDevice
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def _envelope(device: str, seq: int, body: MessageBody, **fields: Any) -> Envelope[Any]:
+    """An envelope sent at NOW (the tests' receive time) unless told otherwise."""
+    fields.setdefault("sent_at", NOW)
+    return make_envelope(device, seq, body, **fields)
 
 
 def _raw(device: str, envelope: Envelope[Any]) -> RawMessage:
@@ -85,7 +92,7 @@ def test_a_dose_event_decides_its_occurrence_and_a_repeat_changes_nothing(
 ) -> None:
     device, plan = _setup(factory)
     body = _dose_body(plan, DoseStatus.LATE, NOW - timedelta(hours=4))
-    message = _raw(device.device_id, make_envelope(device.device_id, 1, body))
+    message = _raw(device.device_id, _envelope(device.device_id, 1, body))
 
     first = _ingest(db, message)
     second = _ingest(db, message)
@@ -104,8 +111,8 @@ def test_a_timeout_missed_never_overwrites_a_taken_dose(db: Session, factory: Cl
     taken = _dose_body(plan, DoseStatus.LATE, NOW - timedelta(hours=4))
     missed = _dose_body(plan, DoseStatus.MISSED, NOW - timedelta(hours=2), DoseSource.TIMEOUT)
 
-    _ingest(db, _raw(device.device_id, make_envelope(device.device_id, 2, taken)))
-    _ingest(db, _raw(device.device_id, make_envelope(device.device_id, 1, missed)))
+    _ingest(db, _raw(device.device_id, _envelope(device.device_id, 2, taken)))
+    _ingest(db, _raw(device.device_id, _envelope(device.device_id, 1, missed)))
 
     occurrence = db.get(DoseOccurrence, taken.occurrence_id)
     assert occurrence is not None and occurrence.status is DoseStatus.LATE
@@ -117,13 +124,13 @@ def test_an_event_for_an_occurrence_the_cloud_never_expanded_creates_it(
     device, plan = _setup(factory)
     item = next(i for i in plan.items if i.as_needed)
     body = DoseEventBody(
-        occurrence_id=uuid.uuid4(),
+        occurrence_id=as_needed_occurrence_id(item.item_id, NOW),
         plan_id=plan.plan_id,
         plan_version=plan.version,
         item_id=item.item_id,
         medication_name=item.medication_name,
         local_date=date(2026, 3, 10),
-        slot="11:42",
+        slot="13:00",
         due_at=NOW,
         status=DoseStatus.ON_TIME,
         decided_at=NOW,
@@ -131,7 +138,7 @@ def test_an_event_for_an_occurrence_the_cloud_never_expanded_creates_it(
         as_needed=True,
     )
 
-    _ingest(db, _raw(device.device_id, make_envelope(device.device_id, 1, body)))
+    _ingest(db, _raw(device.device_id, _envelope(device.device_id, 1, body)))
 
     occurrence = db.get(DoseOccurrence, body.occurrence_id)
     assert occurrence is not None
@@ -161,7 +168,7 @@ def test_a_message_claiming_another_device_is_dead_lettered_but_ackable(
     device, _ = _setup(factory)
     other, _ = _setup(factory)
     heartbeat = HeartbeatBody(uptime_s=1, outbox_depth=0, software_version="1.0")
-    envelope = make_envelope(other.device_id, 1, heartbeat)
+    envelope = _envelope(other.device_id, 1, heartbeat)
 
     result = _ingest(db, RawMessage(device.device_id, envelope.to_json()))
 
@@ -174,7 +181,7 @@ def test_unknown_devices_and_oversized_payloads_are_dead_lettered(
     db: Session, factory: CloudFactory
 ) -> None:
     heartbeat = HeartbeatBody(uptime_s=1, outbox_depth=0, software_version="1.0")
-    unknown = make_envelope("ghost-device", 1, heartbeat)
+    unknown = _envelope("ghost-device", 1, heartbeat)
 
     result = IngestService(db, max_payload_bytes=10_000).ingest_raw(
         [_raw("ghost-device", unknown), RawMessage("ghost-device", b"{" + b" " * 20_000 + b"}")]
@@ -194,7 +201,7 @@ def test_a_heartbeat_updates_the_device(db: Session, factory: CloudFactory) -> N
         db,
         _raw(
             device.device_id,
-            make_envelope(device.device_id, 7, heartbeat, sent_at=NOW + timedelta(seconds=2)),
+            _envelope(device.device_id, 7, heartbeat, sent_at=NOW + timedelta(seconds=2)),
         ),
     )
 
@@ -243,8 +250,7 @@ def test_every_up_kind_lands_in_its_table(db: Session, factory: CloudFactory) ->
         PlanAppliedBody(plan_id=plan.plan_id, version=1, applied_at=NOW),
     ]
     messages = [
-        _raw(device.device_id, make_envelope(device.device_id, n, b))
-        for n, b in enumerate(bodies, 1)
+        _raw(device.device_id, _envelope(device.device_id, n, b)) for n, b in enumerate(bodies, 1)
     ]
 
     result = _ingest(db, *messages)
@@ -269,10 +275,14 @@ def test_a_late_older_plan_applied_does_not_roll_the_device_back(
 ) -> None:
     # Devices only ever apply newer versions; two workers may commit their reports out of order.
     device, plan = _setup(factory)
+    patient = db.get(Patient, plan.patient_id)
+    assert patient is not None
+    for _ in range(2, 6):
+        factory.plan(patient, now=NOW - timedelta(days=1))
 
     def applied(seq: int, version: int) -> RawMessage:
         body = PlanAppliedBody(plan_id=plan.plan_id, version=version, applied_at=NOW)
-        return _raw(device.device_id, make_envelope(device.device_id, seq, body))
+        return _raw(device.device_id, _envelope(device.device_id, seq, body))
 
     def shown() -> int | None:
         stored = db.get(Device, device.device.id, populate_existing=True)
@@ -291,7 +301,7 @@ def test_patient_data_from_an_unassigned_device_is_dead_lettered(
     device = factory.device(None)
     symptom = SymptomBody(symptom_id=uuid.uuid4(), reported_at=NOW, symptom="cough")
 
-    result = _ingest(db, _raw(device.device_id, make_envelope(device.device_id, 1, symptom)))
+    result = _ingest(db, _raw(device.device_id, _envelope(device.device_id, 1, symptom)))
 
     assert "not assigned to a patient" in result.dead_lettered[0].reason
     assert _count(db, SymptomLog) == 0
@@ -306,14 +316,12 @@ def test_messages_made_with_an_unsynced_clock_are_placed_after_the_last_synced_o
     wrong_clock = datetime(1970, 1, 1, 0, 5, tzinfo=UTC)
     second = SymptomBody(symptom_id=uuid.uuid4(), reported_at=wrong_clock, symptom="nausea")
 
-    _ingest(
-        db, _raw(device.device_id, make_envelope(device.device_id, 10, first, sent_at=synced_at))
-    )
+    _ingest(db, _raw(device.device_id, _envelope(device.device_id, 10, first, sent_at=synced_at)))
     _ingest(
         db,
         _raw(
             device.device_id,
-            make_envelope(device.device_id, 12, second, sent_at=wrong_clock, clock_synced=False),
+            _envelope(device.device_id, 12, second, sent_at=wrong_clock, clock_synced=False),
         ),
     )
 

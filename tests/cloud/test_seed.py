@@ -13,6 +13,7 @@ from cloud.config import CloudSettings
 from cloud.db.engine import sqlalchemy_url
 from cloud.db.models import Base
 from cloud.db.seed import PEOPLE, DemoSeeder, seed_id
+from cloud.ingest.models import DeadLetter
 from cloud.users.models import User
 from shared.enums import Role
 from tests.cloud.conftest import SEED_NOW, bearer
@@ -88,3 +89,8 @@ def test_seeding_again_changes_nothing(db: Session) -> None:
     DemoSeeder(db, now=SEED_NOW).run()
 
     assert counts() == before
+
+
+def test_every_seeded_device_fact_passes_the_checks(db: Session) -> None:
+    # The seed goes through ingest like a device: none of its facts may be refused.
+    assert db.scalar(select(func.count()).select_from(DeadLetter)) == 0

@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +21,11 @@ from edge_agent.sync.settings import SyncSettings
 from shared.enums import Button
 from tests.edge.factories import build_device, local, make_item, make_plan
 
-CRASH_PLAN = make_plan(make_item(times=["08:00"]))
+# Fixed ids, so the test can give the cloud the same plan (`crash_plan`).
+CRASH_PLAN = make_plan(
+    make_item(times=["08:00"], item_id=uuid.UUID("7d0e4c2a-5b1f-4e8d-a3c6-9f2b8e1d4a70")),
+    plan_id=uuid.UUID("3c9a6f1e-8d2b-4a7c-b5e0-1f4d7a2c9e68"),
+)
 
 
 def main() -> None:

@@ -12,7 +12,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -27,18 +29,23 @@ from cloud.ingest.settings import IngestSettings
 from cloud.ingest.worker import IngestWorker
 from cloud.mqtt.settings import MqttSettings
 from cloud.patients.models import Patient
+from cloud.plans.models import MedicationPlan as StoredPlan
+from cloud.plans.models import MedicationPlanItem as StoredPlanItem
 from edge_agent.clock import RealClock
 from edge_agent.store import Store
 from edge_agent.sync.client import DeviceSync
 from edge_agent.sync.settings import SyncSettings
-from shared.messages import CommandBody
-from shared.plan import MedicationPlan
-from tests.factories import make_dose_event
+from shared.enums import DoseSource, DoseStatus
+from shared.messages import CommandBody, DoseEventBody
+from shared.plan import MedicationPlan, PlanItem
+from shared.schedule import occurrence_id, resolve_local
 
 SERVICE_USER = "medmind-cloud"
 SERVICE_PASSWORD = "service-secret-for-tests"
 
 # Mosquitto tuned for ingest: many unacked messages per subscriber, deep queues.
+FLEET_NAMESPACE = uuid.UUID("0d8f3b7c-2a41-4e55-9c1b-6e0f5a7d9b31")
+FLEET_START = datetime.now(UTC).date() - timedelta(days=60)
 INGEST_BROKER_CONFIG = "max_inflight_messages 1000\nmax_queued_messages 100000\n"
 
 
@@ -52,18 +59,69 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
+def fleet_plan(device_id: str) -> MedicationPlan:
+    """The plan `register_devices` stores for the device's patient: one item due every hour
+    (UTC) since 60 days ago, every id derived from the device id so devices know it offline."""
+    return MedicationPlan(
+        plan_id=uuid.uuid5(FLEET_NAMESPACE, f"{device_id}/plan"),
+        patient_id=uuid.uuid5(FLEET_NAMESPACE, f"{device_id}/patient"),
+        version=1,
+        timezone="UTC",
+        items=[
+            PlanItem(
+                item_id=uuid.uuid5(FLEET_NAMESPACE, f"{device_id}/item"),
+                medication_name="Metformin",
+                dose=500.0,
+                unit="mg",
+                times_of_day=[f"{hour:02d}:00" for hour in range(24)],
+                start_date=FLEET_START,
+            )
+        ],
+    )
+
+
+def fleet_dose_event(device_id: str, n: int, **overrides: Any) -> DoseEventBody:
+    """A valid decision about the `n`-th hourly dose of the device's fleet plan (taken when
+    due unless overridden)."""
+    plan = fleet_plan(device_id)
+    item = plan.items[0]
+    day = FLEET_START + timedelta(days=n // 24)
+    slot = item.times_of_day[n % 24]
+    due = resolve_local(day, slot, plan.zone)
+    fields: dict[str, Any] = {
+        "occurrence_id": occurrence_id(item.item_id, day, slot),
+        "plan_id": plan.plan_id,
+        "plan_version": plan.version,
+        "item_id": item.item_id,
+        "medication_name": item.medication_name,
+        "local_date": day,
+        "slot": slot,
+        "due_at": due,
+        "status": DoseStatus.ON_TIME,
+        "decided_at": due,
+        "source": DoseSource.BUTTON,
+    }
+    fields.update(overrides)
+    return DoseEventBody(**fields)
+
+
 def register_devices(
     sessions: sessionmaker[Session],
     device_ids: list[str],
     *,
     passwords: dict[str, str] | None = None,
 ) -> None:
-    """A patient and a device row per id (with broker credentials when a password is given)."""
+    """A patient with its fleet plan and a device row per id (with broker credentials when a
+    password is given)."""
     with sessions() as db:
         for device_id in device_ids:
-            patient = Patient(full_name=f"Patient of {device_id}", timezone="Europe/Berlin")
+            plan = fleet_plan(device_id)
+            patient = Patient(
+                id=plan.patient_id, full_name=f"Patient of {device_id}", timezone="Europe/Berlin"
+            )
             db.add(patient)
             db.flush()
+            _store_plan(db, plan)
             device = Device(device_id=device_id, patient_id=patient.id)
             db.add(device)
             db.flush()
@@ -77,6 +135,40 @@ def register_devices(
                     )
                 )
         db.commit()
+
+
+def adopt_plans(sessions: sessionmaker[Session], device_id: str, *plans: MedicationPlan) -> None:
+    """Store plans a device was given by a test as its patient's (the last one current), so
+    the cloud accepts the doses the device reports from them."""
+    with sessions() as db:
+        device = db.scalars(select(Device).where(Device.device_id == device_id)).one()
+        assert device.patient_id is not None
+        for stored in db.scalars(
+            select(StoredPlan).where(StoredPlan.patient_id == device.patient_id)
+        ):
+            stored.is_current = False
+        db.flush()
+        for n, plan in enumerate(plans, start=1):
+            _store_plan(db, plan, patient_id=device.patient_id, current=n == len(plans))
+        db.commit()
+
+
+def _store_plan(
+    db: Session, plan: MedicationPlan, *, patient_id: uuid.UUID | None = None, current: bool = True
+) -> None:
+    version = StoredPlan(
+        patient_id=patient_id or plan.patient_id,
+        plan_id=plan.plan_id,
+        version=plan.version,
+        timezone=plan.timezone,
+        is_current=current,
+        issued_at=datetime.now(UTC),
+    )
+    db.add(version)
+    db.flush()
+    for item in plan.items:
+        values = item.model_dump(exclude={"days_of_week"})
+        db.add(StoredPlanItem(plan_version_id=version.id, days_of_week=[], **values))
 
 
 def count(sessions: sessionmaker[Session], model: type[object]) -> int:
@@ -114,12 +206,18 @@ def running_worker(
     sessions: sessionmaker[Session],
     broker_url: str,
     worker_id: str = "w1",
+    *,
+    simulated_time: bool = False,
     **mqtt_overrides: object,
 ) -> Iterator[IngestWorker]:
-    """An ingest worker on a thread, subscribed before this yields."""
-    worker = IngestWorker(
-        sessions, mqtt_settings(broker_url, **mqtt_overrides), IngestSettings(worker_id=worker_id)
-    )
+    """An ingest worker on a thread, subscribed before this yields. With `simulated_time` it
+    accepts device times however far from the real clock (devices on a virtual clock)."""
+    ingest = IngestSettings(worker_id=worker_id)
+    if simulated_time:
+        ingest = IngestSettings(
+            worker_id=worker_id, fact_max_age_days=36_500, clock_max_lead_s=100 * 366 * 86_400
+        )
+    worker = IngestWorker(sessions, mqtt_settings(broker_url, **mqtt_overrides), ingest)
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
     thread.start()
@@ -208,11 +306,13 @@ class SimulatedDevice:
     store: Store
     sync: DeviceSync
     downlinks: IgnoreDownlinks = field(default_factory=IgnoreDownlinks)
+    doses_made: int = 0
 
     def enqueue_dose_events(self, n: int) -> None:
         with self.store.transaction():
             for _ in range(n):
-                self.store.enqueue(make_dose_event(occurrence_id=uuid.uuid4()))
+                self.store.enqueue(fleet_dose_event(self.device_id, self.doses_made))
+                self.doses_made += 1
 
 
 def sync_settings(broker_url: str, **overrides: object) -> SyncSettings:

@@ -11,7 +11,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from cloud.doses.models import DoseOccurrence
 from cloud.ingest.models import DeadLetter
+from shared.enums import DoseStatus
 from shared.envelope import make_envelope
 from shared.kinds import Kind
 from shared.topics import up_topic
@@ -19,6 +21,7 @@ from tests.factories import make_dose_event
 from tests.support.services import Mosquitto
 from tests.sync.support import (
     device_fleet,
+    fleet_dose_event,
     outboxes_empty,
     register_devices,
     running_worker,
@@ -85,3 +88,26 @@ def test_bad_messages_are_dead_lettered_while_valid_ones_are_stored(
         letter = letters[payload]  # the dead letter keeps the raw bytes
         assert letter.topic == topic
         assert reason_words in letter.reason, f"reason {letter.reason!r} lacks {reason_words!r}"
+
+
+def test_a_dose_event_about_another_patients_dose_is_dead_lettered_and_acked(
+    sessions: sessionmaker[Session], broker: Mosquitto, tmp_path: Path
+) -> None:
+    register_devices(sessions, ["mallory-1", "victim-1"])
+    forged = fleet_dose_event("victim-1", 0, status=DoseStatus.SKIPPED)
+    with (
+        running_worker(sessions, broker.url),
+        device_fleet(tmp_path, ["mallory-1"], broker.url) as devices,
+    ):
+        mallory = devices[0]
+        mallory.sync.start()
+        with mallory.store.transaction():
+            mallory.store.enqueue(forged)
+        mallory.enqueue_dose_events(1)
+        wait_until(lambda: outboxes_empty(devices), 30, "both messages to be acked")
+
+    assert stored_facts(sessions) == (1, 1, 1), "only the device's own dose is stored"
+    with sessions() as db:
+        assert db.get(DoseOccurrence, forged.occurrence_id) is None
+        letter = db.scalars(select(DeadLetter)).one()
+    assert "not a plan of this device's patient" in letter.reason

@@ -17,9 +17,11 @@ from shared.messages import CommandBody
 from shared.plan import MedicationPlan
 from tests.edge.factories import build_device, local
 from tests.edge.factories import make_plan as make_device_plan
-from tests.factories import make_dose_event, make_plan
+from tests.factories import make_plan
 from tests.support.services import Mosquitto
 from tests.sync.support import (
+    adopt_plans,
+    fleet_dose_event,
     mqtt_settings,
     register_devices,
     running_worker,
@@ -58,7 +60,7 @@ def test_a_failing_plan_handler_does_not_stop_the_sync(
         sync.start()
         try:
             wait_until(lambda: agent.offered == 1, 20, "the retained plan to be offered")
-            store.enqueue(make_dose_event())
+            store.enqueue(fleet_dose_event("broken-1", 0))
             wait_until(lambda: store.outbox_depth() == 0, 20, "the dose event to be acked")
         finally:
             sync.stop()
@@ -71,9 +73,9 @@ def test_status_shows_when_the_cloud_last_acknowledged_everything_the_device_mad
     sessions: sessionmaker[Session], broker: Mosquitto, tmp_path: Path
 ) -> None:
     register_devices(sessions, ["status-1"])
-    device = build_device(
-        tmp_path, local(2026, 6, 1, 6, 0), plan=make_device_plan(), device_id="status-1"
-    )
+    plan = make_device_plan()
+    adopt_plans(sessions, "status-1", plan)
+    device = build_device(tmp_path, local(2026, 6, 1, 6, 0), plan=plan, device_id="status-1")
     assert device.store.outbox_depth() == 1, "the plan_applied report waits for the cloud"
     assert "last sync:     never" in describe_status(device.store, device.settings)
 

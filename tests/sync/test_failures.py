@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from cloud.doses.models import DoseEventLog
 from shared.enums import DoseSource, DoseStatus
 from tests.support.services import Mosquitto
+from tests.sync.device_main import CRASH_PLAN
 from tests.sync.support import (
+    adopt_plans,
     device_fleet,
     outboxes_empty,
     register_devices,
@@ -77,7 +79,8 @@ def test_device_killed_after_a_press_is_stored_but_before_publishing_delivers_it
     sessions: sessionmaker[Session], broker: Mosquitto, tmp_path: Path
 ) -> None:
     register_devices(sessions, ["crashy"])
-    with running_worker(sessions, broker.url):
+    adopt_plans(sessions, "crashy", CRASH_PLAN)
+    with running_worker(sessions, broker.url, simulated_time=True):
         crashed = start_device_process(
             tmp_path / "crashy", "crashy", broker.url, crash_on_press=True
         )

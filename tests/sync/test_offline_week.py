@@ -17,6 +17,7 @@ from tests.edge.factories import build_device, local, make_item, make_plan
 from tests.support.services import Mosquitto
 from tests.sync.support import (
     Recorder,
+    adopt_plans,
     mqtt_settings,
     register_devices,
     running_worker,
@@ -36,13 +37,14 @@ def test_a_week_offline_arrives_in_order_and_the_retained_newer_plan_is_applied(
     plan_v2 = make_plan(
         item, make_item("Ramipril", times=["12:00"]), version=2, plan_id=plan_v1.plan_id
     )
+    adopt_plans(sessions, DEVICE, plan_v1, plan_v2)
     device = build_device(
         tmp_path / DEVICE, local(2026, 6, 1, 7, 0), plan=plan_v1, device_id=DEVICE
     )
     uplink = Recorder(broker.url, f"medmind/v1/devices/{DEVICE}/up/#")
     publisher = MqttPlanPublisher(mqtt_settings(broker.url))
     settings = sync_settings(broker.url)
-    with running_worker(sessions, broker.url):
+    with running_worker(sessions, broker.url, simulated_time=True):
         online = start_sync(device.agent, device.store, settings)
         wait_until(lambda: device.store.outbox_depth() == 0, 30, "plan v1's plan_applied ack")
         online.stop()
