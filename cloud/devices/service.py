@@ -31,7 +31,7 @@ class DeviceService:
         return self.db.scalar(select(Device).where(Device.device_id == device_id))
 
     def register(self, spec: DeviceIn) -> Device:
-        """A new device (not yet provisioned)."""
+        """A new device (not yet provisioned); it gets its patient's plan, if it has one."""
         self._check_patient(spec.patient_id)
         device = Device(id=uuid.uuid4(), **spec.model_dump())
         self.db.add(device)
@@ -41,10 +41,11 @@ class DeviceService:
         except IntegrityError:
             self.db.rollback()
             raise ConflictError(f"device {spec.device_id} is already registered") from None
+        self._push_plan(device)
         return device
 
     def update(self, device: Device, changes: DeviceUpdate) -> Device:
-        """Rename or reassign a device; a device given a patient gets that patient's plan."""
+        """Rename or reassign a device; a device moved to a patient gets that patient's plan."""
         fields = changes.model_dump(exclude_unset=True)
         reassigned = "patient_id" in fields and fields["patient_id"] != device.patient_id
         if reassigned:
@@ -55,14 +56,15 @@ class DeviceService:
                 continue
             setattr(device, name, value)
         self.db.commit()
-        if reassigned and device.patient_id is not None:
-            plan = PlanService(self.db).current(device.patient_id)
-            if plan is not None:
-                hooks.publish_plan([device.device_id], to_contract(plan))
+        if reassigned:
+            self._push_plan(device)
         return device
 
     def provision(self, device: Device) -> str:
-        """Make (or replace) the device's secret; returns the password, stored only hashed."""
+        """Make (or replace) the device's secret; returns the password, stored only hashed.
+
+        The patient's plan is published again, so a re-provisioned device finds it retained.
+        """
         password = new_secret()
         credential = self.db.scalar(
             select(DeviceCredential).where(DeviceCredential.device_pk == device.id)
@@ -76,7 +78,16 @@ class DeviceService:
         device.provisioned_at = datetime.now(UTC)
         self._event(device, "provisioned", {})
         self.db.commit()
+        self._push_plan(device)
         return password
+
+    def _push_plan(self, device: Device) -> None:
+        """Publish the current plan of the device's patient, retained, to the device."""
+        if device.patient_id is None:
+            return
+        plan = PlanService(self.db).current(device.patient_id)
+        if plan is not None:
+            hooks.publish_plan([device.device_id], to_contract(plan))
 
     def _check_patient(self, patient_id: uuid.UUID | None) -> None:
         if patient_id is not None and self.db.get(Patient, patient_id) is None:

@@ -46,6 +46,16 @@ class PlanService:
             )
         ).first()
 
+    def current_by_device(self) -> list[tuple[str, MedicationPlan]]:
+        """Every device assigned to a patient with a plan, with that patient's current plan."""
+        rows = self.db.execute(
+            select(Device.device_id, MedicationPlan)
+            .join(MedicationPlan, MedicationPlan.patient_id == Device.patient_id)
+            .where(MedicationPlan.is_current.is_(True))
+            .order_by(Device.device_id)
+        ).all()
+        return [(device_id, plan) for device_id, plan in rows]
+
     def require_current(self, patient_id: uuid.UUID) -> MedicationPlan:
         """The current plan; NotFoundError if the patient has none yet."""
         plan = self.current(patient_id)
