@@ -12,12 +12,14 @@ from cloud.broker_auth.commands import broker_files
 from cloud.fhir.commands import app as fhir_app
 from cloud.ingest.commands import ingest
 from cloud.jobs.cli import app as jobs_app
+from cloud.tls.commands import tls_certs
 
 app = typer.Typer(help="The cloud: REST API and background services.", no_args_is_help=True)
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(fhir_app, name="fhir")
 app.command()(ingest)
 app.command("broker-files")(broker_files)
+app.command("tls-certs")(tls_certs)
 
 
 @app.command()

@@ -149,7 +149,7 @@ def _varint(buffer: bytearray, pos: int, end: int) -> tuple[int | None, int]:
 def make_client(
     settings: MqttSettings, client_id: str, *, persistent: bool, manual_ack: bool = False
 ) -> BufferedReadClient:
-    """A paho client (callback API 2) logged in as the service account."""
+    """A paho client (callback API 2) logged in as the service account (over TLS for mqtts)."""
     v5 = settings.protocol == "5"
     client = BufferedReadClient(
         CallbackAPIVersion.VERSION2,
@@ -160,6 +160,8 @@ def make_client(
     )
     password = settings.password.get_secret_value() if settings.password else None
     client.username_pw_set(settings.username, password)
+    if settings.tls:
+        client.tls_set(ca_certs=None if settings.ca_file is None else str(settings.ca_file))
     return client
 
 

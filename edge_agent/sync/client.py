@@ -89,6 +89,8 @@ class DeviceSync:
         username = settings.username or self.device_id
         password = settings.password.get_secret_value() if settings.password else None
         client.username_pw_set(username, password)
+        if settings.tls:
+            client.tls_set(ca_certs=None if settings.ca_file is None else str(settings.ca_file))
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -11,7 +12,13 @@ from pydantic import BaseModel, Field, SecretStr
 class SyncSettings(BaseModel):
     """Where the broker is, who the device is to it, and how hard the sync pushes."""
 
-    broker_url: str = Field(default="mqtt://127.0.0.1:1883", description="mqtt://host:port")
+    broker_url: str = Field(
+        default="mqtt://127.0.0.1:1883",
+        description="mqtt://host:port, or mqtts://host:port for TLS (port 8883 by default).",
+    )
+    ca_file: Path | None = Field(
+        default=None, description="CA certificate(s) to trust for mqtts://; unset: the system's."
+    )
     username: str | None = Field(default=None, description="Broker user; the device id if unset.")
     password: SecretStr | None = None
     protocol: Literal["3.1.1", "5"] = "3.1.1"
@@ -32,5 +39,9 @@ class SyncSettings(BaseModel):
         return urlsplit(self.broker_url).hostname or "127.0.0.1"
 
     @property
+    def tls(self) -> bool:
+        return urlsplit(self.broker_url).scheme == "mqtts"
+
+    @property
     def port(self) -> int:
-        return urlsplit(self.broker_url).port or 1883
+        return urlsplit(self.broker_url).port or (8883 if self.tls else 1883)

@@ -1,0 +1,1 @@
+"""TLS for a small install: a private CA and the broker's server certificate (openssl)."""
