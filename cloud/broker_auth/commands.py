@@ -11,11 +11,12 @@ import typer
 def broker_files(
     out: Annotated[Path, typer.Option("--out", help="Directory for `passwords` and `acl`.")],
 ) -> None:
-    """Write Mosquitto's password + ACL files and dynamic-security.json for every device.
+    """Write Mosquitto's password and ACL files and dynamic-security.json for every device.
 
-    Either `password_file <out>/passwords` + `acl_file <out>/acl` (send SIGHUP after each run),
-    or the dynamic security plugin with `plugin_opt_config_file <out>/dynamic-security.json`
-    (restart the broker), which also refuses subscriptions outside a device's own topics.
+    Either the devices' listener reads `<out>/passwords` + `<out>/acl` (with
+    `use_username_as_clientid true`) and a cloud-only listener `<out>/service-passwords` +
+    `<out>/service-acl` (send SIGHUP after each run), or the dynamic security plugin reads
+    `<out>/dynamic-security.json` (restart the broker). See docs/sync.md for the recipes.
     """
     from cloud.broker_auth.service import BrokerAuthService
     from cloud.config import get_settings
@@ -29,6 +30,6 @@ def broker_files(
     finally:
         engine.dispose()
     typer.echo(
-        f"wrote {files.password_file}, {files.acl_file} and {files.dynamic_security_file} "
-        f"({files.accounts} devices)"
+        f"wrote {files.password_file}, {files.acl_file}, {files.service_password_file}, "
+        f"{files.service_acl_file} and {files.dynamic_security_file} ({files.accounts} devices)"
     )

@@ -1,7 +1,8 @@
 """The Mosquitto dynamic security plugin's configuration (`dynamic-security.json`).
 
 Unlike the ACL file, the plugin refuses a SUBSCRIBE outside what a client may read (SUBACK
-failure) instead of silently delivering nothing. Its password entries are the parts of the same
+failure, `$share/...` included) instead of silently delivering nothing, and binds each device's
+login to its own client id. Its password entries are the parts of the same
 `$7$` PBKDF2-SHA512 hash the password file holds.
 """
 
@@ -16,15 +17,21 @@ from shared.topics import TOPIC_ROOT
 SERVICE_ROLE = "medmind-cloud"
 
 
-def _client(username: str, mosquitto_hash: str, role: str) -> dict[str, Any]:
+def _client(
+    username: str, mosquitto_hash: str, role: str, client_id: str | None = None
+) -> dict[str, Any]:
     iterations, salt, digest = mosquitto_hash.removeprefix("$7$").split("$")
-    return {
+    client: dict[str, Any] = {
         "username": username,
         "password": digest,
         "salt": salt,
         "iterations": int(iterations),
         "roles": [{"rolename": role}],
     }
+    if client_id is not None:
+        # The plugin then refuses this login under any other client id.
+        client["clientid"] = client_id
+    return client
 
 
 def _acl(acltype: str, topic: str) -> dict[str, Any]:
@@ -54,7 +61,7 @@ def dynamic_security_config(
         )
     for account in accounts:
         role = f"device-{account.device_id}"
-        clients.append(_client(account.username, account.password_hash, role))
+        clients.append(_client(account.username, account.password_hash, role, account.device_id))
         rules = device_rules(account.device_id)
         roles.append(
             {

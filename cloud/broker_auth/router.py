@@ -2,8 +2,8 @@
 
 Only the broker may ask: otherwise anyone reaching the API could test device secrets here
 without the login rate limit. EMQX sends the shared `MEDMIND_MQTT_HOOK_TOKEN` in a header; a
-request without it is refused, and without a configured token the hooks answer only in
-development. A refusal is a 4xx, which EMQX treats as "ignore", so the client is denied.
+request without it is refused, and without a configured token the hooks refuse everything, in
+every environment. A refusal is a 4xx, which EMQX treats as "ignore", so the client is denied.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Header
 
 from cloud.broker_auth.schemas import AclRequest, AuthRequest, HookDecision
 from cloud.broker_auth.service import BrokerAuthService
-from cloud.deps import DbSession, Settings
+from cloud.deps import DbSession
 from cloud.errors import AuthenticationError, PermissionDeniedError
 from cloud.mqtt.settings import MqttSettings
 
@@ -26,7 +26,6 @@ router = APIRouter(prefix="/mqtt", tags=["broker hooks"])
 
 def broker_auth_service(
     db: DbSession,
-    settings: Settings,
     hook_token: Annotated[
         str | None, Header(alias=HOOK_TOKEN_HEADER, description="The broker's shared token.")
     ] = None,
@@ -34,11 +33,10 @@ def broker_auth_service(
     """The service answering for the broker, once the caller has shown the broker's token."""
     mqtt = MqttSettings()
     if mqtt.hook_token is None:
-        if settings.environment != "development":
-            raise PermissionDeniedError(
-                "broker hooks are disabled: set MEDMIND_MQTT_HOOK_TOKEN (and send it from EMQX)"
-            )
-    elif hook_token is None or not hmac.compare_digest(
+        raise PermissionDeniedError(
+            "broker hooks are disabled: set MEDMIND_MQTT_HOOK_TOKEN (and send it from EMQX)"
+        )
+    if hook_token is None or not hmac.compare_digest(
         hook_token.encode(), mqtt.hook_token.get_secret_value().encode()
     ):
         raise AuthenticationError(f"missing or wrong {HOOK_TOKEN_HEADER} header")

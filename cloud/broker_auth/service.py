@@ -21,10 +21,13 @@ from shared.topics import TOPIC_ROOT
 
 @dataclass(frozen=True)
 class BrokerFiles:
-    """Paths of the files written for Mosquitto."""
+    """Paths of the files written for Mosquitto: the devices' listener's password and ACL
+    files, the cloud listener's, and the dynamic security plugin's configuration."""
 
     password_file: Path
     acl_file: Path
+    service_password_file: Path
+    service_acl_file: Path
     dynamic_security_file: Path
     accounts: int
 
@@ -89,27 +92,34 @@ class BrokerAuthService:
         return account is not None and device_may(account.device_id, action, topic)
 
     def write_mosquitto_files(self, out_dir: Path) -> BrokerFiles:
-        """Write Mosquitto's `passwords` + `acl` and `dynamic-security.json` into `out_dir`.
+        """Write the Mosquitto files into `out_dir` (see `BrokerFiles` and docs/sync.md).
 
-        Use either the first two (`password_file`, `acl_file`) or the last (the dynamic
-        security plugin, which also refuses a SUBSCRIBE outside the device's own topics).
+        ACL-file set-up: the devices' listener reads `passwords` + `acl` (devices only) with
+        `use_username_as_clientid true`, and the cloud's own listener `service-passwords` +
+        `service-acl` (the service account only). Dynamic security: `dynamic-security.json`
+        holds both, each device bound to its own client id.
         """
         accounts = self.device_accounts()
-        password_lines = [f"{a.username}:{a.password_hash}" for a in accounts]
         acl_lines: list[str] = []
+        for account in accounts:
+            acl_lines += [*device_acl_lines(account.username, account.device_id), ""]
+        service_lines: list[str] = []
+        service_acl: list[str] = []
         service_hash: str | None = None
         if self.settings.password is not None:
             name = self.settings.username
             service_hash = mosquitto_hash(self.settings.password.get_secret_value())
-            password_lines.insert(0, f"{name}:{service_hash}")
-            acl_lines += [f"user {name}", f"topic readwrite {TOPIC_ROOT}/#", ""]
-        for account in accounts:
-            acl_lines += [*device_acl_lines(account.username, account.device_id), ""]
+            service_lines.append(f"{name}:{service_hash}")
+            service_acl += [f"user {name}", f"topic readwrite {TOPIC_ROOT}/#"]
         security = dynamic_security_config(accounts, self.settings.username, service_hash)
         out_dir.mkdir(parents=True, exist_ok=True)
         return BrokerFiles(
-            password_file=_write_private(out_dir / "passwords", password_lines),
+            password_file=_write_private(
+                out_dir / "passwords", [f"{a.username}:{a.password_hash}" for a in accounts]
+            ),
             acl_file=_write_private(out_dir / "acl", acl_lines),
+            service_password_file=_write_private(out_dir / "service-passwords", service_lines),
+            service_acl_file=_write_private(out_dir / "service-acl", service_acl),
             dynamic_security_file=_write_private(
                 out_dir / "dynamic-security.json", [json.dumps(security, indent=2)]
             ),
