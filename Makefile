@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # llama.cpp builds from source when no wheel is cached; LLAVA is not used and doubles the build.
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+# The cloud is production unless told otherwise; the demo, the tests and the benches are not.
+export MEDMIND_ENVIRONMENT ?= development
 
 .PHONY: demo test lint typecheck unit bench schemas clean
 

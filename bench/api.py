@@ -64,6 +64,8 @@ HTTP_CLIENTS = 4
 HTTP_WORKERS = 1
 HTTP_CLIENTS_HIGH = 8
 JWT_SECRET = "bench-secret-" + "b" * 40
+# Production refuses to start without the broker hooks' token (unused here).
+HOOK_TOKEN = "bench-hook-token"
 TODAY = datetime.now(UTC).date()
 
 SEED_SQL = """
@@ -239,6 +241,8 @@ def measure_in_process(
 
     from cloud.app import create_app
 
+    os.environ.setdefault("MEDMIND_MQTT_HOOK_TOKEN", HOOK_TOKEN)
+
     samples: dict[str, list[float]] = {}
     with TestClient(create_app(settings)) as client:
         for headers, patient in planned[:20]:
@@ -260,6 +264,7 @@ def uvicorn_server(url: str) -> Iterator[str]:
         **os.environ,
         "MEDMIND_DATABASE_URL": sqlalchemy_url(url),
         "MEDMIND_JWT_SECRET": JWT_SECRET,
+        "MEDMIND_MQTT_HOOK_TOKEN": HOOK_TOKEN,
         "MEDMIND_ENVIRONMENT": "production",
         "MEDMIND_DB_POOL_SIZE": "8",
     }

@@ -11,10 +11,11 @@ from cloud.api.errors import install_error_handlers
 from cloud.api.health import router as health_router
 from cloud.api.v1 import v1_router
 from cloud.clock import Clock, utc_now
-from cloud.config import CloudSettings, get_settings
+from cloud.config import CloudSettings, get_settings, require_production_secrets
 from cloud.db.engine import make_engine, make_session_factory
 from cloud.fhir.app import mount_fhir
 from cloud.mqtt.plan_publisher import plan_publishing
+from cloud.mqtt.settings import MqttSettings
 from cloud.users.active_cache import ActiveUserCache
 from cloud.users.rate_limit import LoginRateLimiter
 from cloud.users.tokens import VerifiedTokens
@@ -31,13 +32,16 @@ secret. A patient the caller is not linked to answers 404. Every error has the s
 
 
 def create_app(settings: CloudSettings | None = None, clock: Clock = utc_now) -> FastAPI:
-    """The API app for `settings` (default: read from the environment) on `clock`."""
+    """The API app for `settings` (default: read from the environment) on `clock`; outside
+    development it refuses to start without its secrets (`require_production_secrets`)."""
     settings = settings or get_settings()
+    require_production_secrets(settings, MqttSettings().hook_token)
     engine = make_engine(settings)
+    sessions = make_session_factory(engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        with plan_publishing(settings.mqtt_url):
+        with plan_publishing(settings.mqtt_url, sessions):
             yield
         engine.dispose()
 
@@ -50,7 +54,7 @@ def create_app(settings: CloudSettings | None = None, clock: Clock = utc_now) ->
     app.state.settings = settings
     app.state.clock = clock
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = sessions
     app.state.login_limiter = LoginRateLimiter(
         settings.login_rate_limit, settings.login_rate_window_s
     )

@@ -21,7 +21,11 @@ class CloudSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="MEDMIND_", env_file=".env", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
+    environment: Literal["development", "test", "production"] = Field(
+        default="production",
+        description="Production unless told otherwise: only `development` runs with the "
+        "built-in JWT secret and without the broker hooks' token.",
+    )
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; unset starts the embedded PostgreSQL."
     )
@@ -59,6 +63,16 @@ class CloudSettings(BaseSettings):
         if len(secret) < 32:
             raise ValueError("MEDMIND_JWT_SECRET must be at least 32 characters")
         return self
+
+
+def require_production_secrets(settings: CloudSettings, hook_token: SecretStr | None) -> None:
+    """Outside development the API needs its broker hooks' token too (the JWT secret is
+    checked by the settings themselves): refuse to start without it."""
+    if settings.environment != "development" and hook_token is None:
+        raise ValueError(
+            "MEDMIND_MQTT_HOOK_TOKEN must be set outside environment=development "
+            "(set MEDMIND_ENVIRONMENT=development for a local, insecure run)"
+        )
 
 
 @lru_cache(maxsize=1)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support import services
+
+# The cloud is production unless told otherwise; the tests (and the workers and devices they
+# start as processes) run it in development, as `make test` and `.ci/run` do.
+os.environ.setdefault("MEDMIND_ENVIRONMENT", "development")
 
 
 @pytest.fixture(scope="session")

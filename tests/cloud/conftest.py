@@ -39,7 +39,7 @@ def cloud_db_url(pg_admin_url: str, migrated_template: str) -> Iterator[str]:
 def cloud_settings(cloud_db_url: str) -> CloudSettings:
     """Settings pointing at this test's database."""
     return CloudSettings(
-        environment="test",
+        environment="development",
         database_url=cloud_db_url,
         jwt_secret=TEST_JWT_SECRET,
         db_pool_size=4,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from cloud.app import create_app
 from cloud.config import CloudSettings
 from cloud.errors import AuthenticationError
 from cloud.users.active_cache import ActiveUserCache
@@ -85,6 +90,43 @@ def test_the_default_secret_is_refused_outside_development() -> None:
         CloudSettings(environment="production", database_url="postgresql://db/x")
 
     assert CloudSettings(environment="development").environment == "development"
+
+
+def test_production_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEDMIND_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("MEDMIND_JWT_SECRET", raising=False)
+
+    with pytest.raises(ValidationError, match="MEDMIND_JWT_SECRET"):
+        CloudSettings(_env_file=None)  # type: ignore[call-arg]
+    assert CloudSettings(_env_file=None, jwt_secret="p" * 40).environment == "production"  # type: ignore[call-arg]
+
+
+def test_outside_development_the_api_refuses_to_start_without_the_hook_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MEDMIND_MQTT_HOOK_TOKEN", raising=False)
+    settings = CloudSettings(
+        environment="production", jwt_secret="p" * 40, database_url="postgresql://db/x"
+    )
+
+    with pytest.raises(ValueError, match="MEDMIND_MQTT_HOOK_TOKEN"):
+        create_app(settings)
+
+
+def test_serving_with_no_settings_at_all_refuses_to_start(tmp_path: Path) -> None:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MEDMIND_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    served = subprocess.run(
+        [sys.executable, "-c", "from shared.cli import main; main()", "cloud", "serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert served.returncode != 0
+    assert b"MEDMIND_JWT_SECRET must be set" in served.stderr
 
 
 def test_cached_users_expire() -> None:
