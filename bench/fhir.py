@@ -204,6 +204,8 @@ def measure(settings: CloudSettings) -> tuple[list[float], list[float], int, dic
 
     from cloud.app import create_app
 
+    # Production refuses to start without the broker hooks' token (unused here).
+    os.environ.setdefault("MEDMIND_MQTT_HOOK_TOKEN", "bench-hook-token")
     token = issue_token(settings, DOCTOR_USER, Role.DOCTOR, "access")
     headers = {"Authorization": f"Bearer {token}"}
     start = (TODAY - timedelta(days=DAYS - 1)).isoformat()

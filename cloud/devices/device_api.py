@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 
-from cloud.deps import DbSession
+from cloud.deps import AppClock, DbSession
 from cloud.devices.auth import AuthenticatedDevice
 from cloud.devices.schemas import DeadLetterOut, EventBatchOut
 from cloud.errors import NotFoundError
@@ -68,6 +68,7 @@ def upload_events(
     response: Response,
     device: AuthenticatedDevice,
     db: DbSession,
+    clock: AppClock,
     envelopes: Annotated[
         list[dict[str, Any]],
         Body(
@@ -87,7 +88,7 @@ def upload_events(
     messages = [
         RawMessage(device.device_id, json.dumps(envelope).encode(), topic) for envelope in envelopes
     ]
-    result = IngestService(db).ingest_raw(messages)
+    result = IngestService(db, now=clock).ingest_raw(messages)
     if result.dead_lettered:
         response.status_code = 422
     return EventBatchOut(

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from cloud.mqtt.client import make_client, start_and_wait
 from cloud.mqtt.settings import MqttSettings
 from cloud.plans.hooks import register_plan_publisher, unregister_plan_publisher
-from cloud.plans.service import PlanService, to_contract
+from cloud.plans.service import PlanService
+from cloud.plans.wire import to_contract
 from shared.envelope import make_envelope
 from shared.kinds import Kind
 from shared.messages import PlanBody

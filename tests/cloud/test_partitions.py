@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,7 +32,7 @@ from shared.messages import (
     MessageBody,
     SymptomBody,
 )
-from shared.schedule import occurrence_id
+from shared.schedule import occurrence_id, resolve_local
 from shared.topics import up_topic
 from tests.cloud.factories import CloudFactory, ProvisionedDevice
 
@@ -67,7 +68,7 @@ class Fleet:
 
     def dose(self, at: datetime) -> RawMessage:
         item = next(i for i in self.plan.items if not i.as_needed)
-        day = at.date()
+        day = at.astimezone(ZoneInfo(self.plan.timezone)).date()
         body = DoseEventBody(
             occurrence_id=occurrence_id(item.item_id, day, "08:00"),
             plan_id=self.plan.plan_id,
@@ -76,7 +77,7 @@ class Fleet:
             medication_name=item.medication_name,
             local_date=day,
             slot="08:00",
-            due_at=at,
+            due_at=resolve_local(day, "08:00", ZoneInfo(self.plan.timezone)),
             status=DoseStatus.ON_TIME,
             decided_at=at,
             source=DoseSource.BUTTON,

@@ -81,7 +81,7 @@ def test_two_emqx_nodes_form_one_cluster_with_workers_on_each(compose: dict[str,
         assert env["EMQX_AUTHORIZATION__NO_MATCH"] == "deny"
     workers = [services["ingest"], services["ingest-2"]]
     brokers = {w["environment"]["MEDMIND_MQTT_URL"] for w in workers}
-    assert brokers == {"mqtt://emqx:1883", "mqtt://emqx2:1883"}
+    assert brokers == {"mqtts://emqx:8883", "mqtts://emqx2:8883"}
     assert {w["environment"]["MEDMIND_MQTT_SHARED_GROUP"] for w in workers} == {"ingest"}
     assert sum(w["deploy"]["replicas"] for w in workers) >= 4
 
@@ -96,3 +96,16 @@ def test_a_read_replica_streams_from_the_primary(compose: dict[str, Any]) -> Non
     assert "pg_basebackup -h postgres -U replicator" in script and "hot_standby=on" in script
     init = [v for v in services["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v]
     assert init and "REPLICATION LOGIN" in (ROOT / init[0].split(":")[0]).read_text()
+
+
+def test_mqtt_goes_over_tls_only(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for node in ("emqx", "emqx2"):
+        env = services[node]["environment"]
+        assert env["EMQX_LISTENERS__SSL__DEFAULT__BIND"].endswith(":8883"), node
+        assert env["EMQX_LISTENERS__TCP__DEFAULT__ENABLE"] == "false", node
+        assert env["EMQX_MQTT__MAX_PACKET_SIZE"] == "66KB", node
+        assert all(
+            port.endswith(":8883") or port.endswith(":18083") for port in services[node]["ports"]
+        )
+    assert services["api"]["environment"]["MEDMIND_MQTT_CA_FILE"].endswith("ca.crt")
