@@ -22,6 +22,7 @@ from shared.topics import DEVICE_ID_PATTERN
 
 SCHEMA_VERSION: Final = 1
 MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_SEQ = 2**63 - 1  # the cloud stores it as a PostgreSQL bigint
 
 BodyT = TypeVar("BodyT", bound=MessageBody)
 
@@ -36,7 +37,9 @@ class Envelope(ContractModel, Generic[BodyT]):
     schema_version: Literal[1] = SCHEMA_VERSION
     message_id: uuid.UUID
     device_id: Annotated[str, Field(pattern=DEVICE_ID_PATTERN)]
-    seq: Annotated[int, Field(ge=0, description="Per-device sequence number, increasing.")]
+    seq: Annotated[
+        int, Field(ge=0, le=MAX_SEQ, description="Per-device sequence number, increasing.")
+    ]
     sent_at: AwareDatetime
     clock_synced: bool = Field(
         default=True, description="False if the sender's clock was not synced when it made this."

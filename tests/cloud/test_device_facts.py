@@ -21,9 +21,10 @@ from cloud.doses.models import DoseEventLog, DoseOccurrence
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from cloud.ingest.service import IngestResult, IngestService, RawMessage
 from cloud.plans.models import MedicationPlan
-from shared.enums import DoseSource, DoseStatus, Intent
+from shared.enums import AlertLevel, AlertType, DoseSource, DoseStatus, Intent
 from shared.envelope import make_envelope
 from shared.messages import (
+    AlertBody,
     DoseEventBody,
     HeartbeatBody,
     InteractionBody,
@@ -330,3 +331,22 @@ def test_plan_applied_must_name_a_plan_version_of_the_devices_patient(
     assert "not a plan of this device's patient" in _reason(unknown)
     assert own.stored
     assert _count(db, DeadLetter) == 2
+
+
+def test_a_device_cannot_raise_an_alert_about_another_patients_dose(
+    db: Session, factory: CloudFactory
+) -> None:
+    attacker, _ = _setup(factory)
+    _, victims_plan = _setup(factory)
+    victims_dose = _scheduled(victims_plan).occurrence_id
+    assert _status(db, victims_dose) is DoseStatus.PENDING, "the victim's dose is expanded"
+    alert = AlertBody(
+        alert_id=uuid.uuid4(),
+        alert_type=AlertType.MISSED_DOSE,
+        level=AlertLevel.WARNING,
+        raised_at=NOW,
+        message="missed",
+        occurrence_id=victims_dose,
+    )
+
+    assert "belongs to another patient" in _reason(_ingest(db, _message(attacker, alert)))

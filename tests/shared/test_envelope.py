@@ -107,6 +107,7 @@ def _wire(**changes: object) -> bytes:
         (_wire(kind="heartbeat"), "invalid heartbeat message"),
         (_wire(seq="1"), "seq: Input should be a valid integer"),
         (_wire(seq=-1), "seq: Input should be greater than or equal to 0"),
+        (_wire(seq=2**63), "seq: Input should be less than or equal to"),
         (_wire(message_id="not-a-uuid"), "message_id"),
         (_wire(device_id="dev/other"), "device_id"),
         (_wire(sent_at="2026-11-20T08:00:00"), "sent_at"),
