@@ -42,16 +42,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cloud.config import CloudSettings  # noqa: E402
 from cloud.db import migrate  # noqa: E402
-from cloud.db.engine import libpq_url, sqlalchemy_url  # noqa: E402
-from cloud.users.tokens import issue_token  # noqa: E402
+from cloud.db.engine import libpq_url, make_engine, sqlalchemy_url  # noqa: E402
+from cloud.users.models import User  # noqa: E402
+from cloud.users.sessions import SessionService  # noqa: E402
 from firmware_sim.embedded_broker import free_port, wait_for_port  # noqa: E402
-from shared.enums import Role  # noqa: E402
 
 PATIENTS = 1_000
 DAYS = 90
@@ -225,7 +226,14 @@ def plan_requests(
 ) -> list[tuple[dict[str, str], str]]:
     """`count` random (headers, path) pairs per endpoint kind, each as a linked caregiver."""
     rng = random.Random(7)
-    tokens = {user: issue_token(settings, user, Role.CAREGIVER, "access") for user, _ in targets}
+    engine = make_engine(settings)
+    with Session(engine) as db:
+        sessions = SessionService(db, settings)
+        tokens = {
+            user: sessions.open(db.get_one(User, user), "bench", datetime.now(UTC)).access_token
+            for user, _ in targets
+        }
+    engine.dispose()
     planned = []
     for _ in range(count):
         user, patients = rng.choice(targets)

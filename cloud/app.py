@@ -16,8 +16,8 @@ from cloud.db.engine import make_engine, make_session_factory
 from cloud.fhir.app import mount_fhir
 from cloud.mqtt.plan_publisher import plan_publishing
 from cloud.mqtt.settings import MqttSettings
+from cloud.notifications.settings import NotificationSettings
 from cloud.users.active_cache import ActiveUserCache
-from cloud.users.rate_limit import LoginRateLimiter
 from cloud.users.tokens import VerifiedTokens
 from cloud.web.mount import mount_web
 
@@ -55,9 +55,7 @@ def create_app(settings: CloudSettings | None = None, clock: Clock = utc_now) ->
     app.state.clock = clock
     app.state.engine = engine
     app.state.session_factory = sessions
-    app.state.login_limiter = LoginRateLimiter(
-        settings.login_rate_limit, settings.login_rate_window_s
-    )
+    app.state.notification_settings = NotificationSettings()
     app.state.user_cache = ActiveUserCache(settings.user_cache_seconds)
     app.state.verified_tokens = VerifiedTokens()
     install_error_handlers(app)

@@ -37,8 +37,27 @@ class CloudSettings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=365)
-    login_rate_limit: int = Field(default=10, ge=1, description="Failed logins allowed per window.")
-    login_rate_window_s: int = Field(default=300, ge=1)
+    login_rate_limit: int = Field(
+        default=10, ge=1, description="Failed logins of one account before it is blocked."
+    )
+    login_address_limit: int = Field(
+        default=100, ge=1, description="Failed logins from one address before it is blocked."
+    )
+    login_rate_window_s: int = Field(
+        default=300, ge=1, description="A key quiet this long forgets its failures."
+    )
+    login_backoff_base_s: float = Field(default=30.0, gt=0, description="First block's length.")
+    login_backoff_max_s: float = Field(default=3600.0, gt=0, description="Longest block.")
+    password_min_length: int = Field(default=10, ge=8, le=128)
+    password_min_score: int = Field(
+        default=3, ge=0, le=4, description="Minimum zxcvbn strength score (0..4)."
+    )
+    password_reset_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    invitation_days: int = Field(default=7, ge=1, le=90)
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach MedMind: the base of links in invitation and reset emails.",
+    )
     user_cache_seconds: float = Field(
         default=10.0, ge=0, description="How long an active user is trusted without a reload."
     )

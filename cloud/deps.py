@@ -12,13 +12,16 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from cloud.audit.hook import AccessAudit
 from cloud.clock import Clock
 from cloud.config import CloudSettings
 from cloud.errors import AuthenticationError, PermissionDeniedError
+from cloud.notifications.settings import NotificationSettings
 from cloud.patients.access import PatientAccess
 from cloud.patients.models import Patient
 from cloud.users.active_cache import ActiveUserCache
 from cloud.users.models import User
+from cloud.users.sessions import LIVE_SESSION_USER
 from cloud.users.tokens import VerifiedTokens
 from shared.enums import Role
 
@@ -60,9 +63,26 @@ async def current_time(clock: Annotated[Clock, Depends(app_clock)]) -> datetime:
 
 
 Settings = Annotated[CloudSettings, Depends(get_settings)]
+
+
+async def notification_settings(request: Request) -> NotificationSettings:
+    """The SMTP settings account emails (invitations, resets) are sent with."""
+    settings: NotificationSettings = request.app.state.notification_settings
+    return settings
+
+
+Mail = Annotated[NotificationSettings, Depends(notification_settings)]
 DbSession = Annotated[Session, Depends(get_db)]
 AppClock = Annotated[Clock, Depends(app_clock)]
 Now = Annotated[datetime, Depends(current_time)]
+
+
+async def client_address(request: Request) -> str:
+    """The caller's network address, as the server saw it."""
+    return request.client.host if request.client else "-"
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
 
 
 async def current_user(
@@ -71,22 +91,52 @@ async def current_user(
     settings: Settings,
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
-    """The active user named by the bearer access token (recently loaded ones from cache)."""
+    """The active user of the live session named by the bearer access token.
+
+    Sessions checked in the last few seconds come from the cache, so a deactivation or a
+    logout reaches other API processes within `user_cache_seconds`, well inside the access
+    token's lifetime.
+    """
     if not token:
         raise AuthenticationError("not authenticated: send a bearer access token")
     tokens: VerifiedTokens = request.app.state.verified_tokens
     claims = tokens.read(settings, token, "access")
     cache: ActiveUserCache = request.app.state.user_cache
-    user = cache.get(claims.user_id)
+    user = cache.get(claims.session_id)
     if user is None:
-        user = await run_in_threadpool(db.get, User, claims.user_id)
-        if user is None or not user.is_active:
-            raise AuthenticationError("the token's user no longer exists or is disabled")
-        cache.put(user)
+        user = await run_in_threadpool(
+            db.scalar,
+            LIVE_SESSION_USER,
+            {"session_id": claims.session_id, "user_id": claims.user_id},
+        )
+        if user is None:
+            raise AuthenticationError(
+                "this session has ended or its user is deactivated; sign in again"
+            )
+        cache.put(claims.session_id, user)
+    request.state.session_id = claims.session_id
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def user_cache(request: Request) -> ActiveUserCache:
+    """This process's cache of live sessions (to forget those a change ends)."""
+    cache: ActiveUserCache = request.app.state.user_cache
+    return cache
+
+
+UserCache = Annotated[ActiveUserCache, Depends(user_cache)]
+
+
+async def current_session_id(request: Request, _: CurrentUser) -> uuid.UUID:
+    """The id of the session the caller's access token belongs to."""
+    session_id: uuid.UUID = request.state.session_id
+    return session_id
+
+
+CurrentSessionId = Annotated[uuid.UUID, Depends(current_session_id)]
 
 
 def require_role(*roles: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
@@ -107,9 +157,9 @@ Clinician = Annotated[User, Depends(require_role(Role.ADMIN, Role.DOCTOR))]
 Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 
-async def patient_access(db: DbSession, user: CurrentUser) -> PatientAccess:
-    """The ownership rule for the current user."""
-    return PatientAccess(db, user)
+async def patient_access(request: Request, db: DbSession, user: CurrentUser) -> PatientAccess:
+    """The ownership rule for the current user; each patient it admits is in the access log."""
+    return PatientAccess(db, user, AccessAudit.of_request(request))
 
 
 Access = Annotated[PatientAccess, Depends(patient_access)]

@@ -31,6 +31,13 @@ class ConflictError(DomainError):
     code = "conflict"
 
 
+class GoneError(DomainError):
+    """The thing existed but is no longer usable (a used or expired link)."""
+
+    status = 410
+    code = "gone"
+
+
 class ValidationFailedError(DomainError):
     """The request is well-formed but its content is not acceptable."""
 

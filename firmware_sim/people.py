@@ -39,13 +39,14 @@ def bootstrap_admin(
     cloud: LocalCloud, email: str | None = None, password: str = DEMO_PASSWORD
 ) -> CloudClient:
     """An administrator (made in the database if missing) and a client logged in as them."""
+    from cloud.config import CloudSettings
     from cloud.users.schemas import UserIn
     from cloud.users.service import UserService
     from shared.enums import Role
 
     email = email or f"admin-{uuid.uuid4().hex[:8]}@medmind.example"
     with cloud.sessions() as db:
-        users = UserService(db)
+        users = UserService(db, CloudSettings())
         if users.by_email(email) is None:
             users.create(
                 UserIn(email=email, full_name="MedMind Admin", role=Role.ADMIN, password=password)

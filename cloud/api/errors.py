@@ -23,6 +23,7 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
@@ -110,6 +111,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _documented("The caller's role may not do this."),
     404: _documented("Not found, or not visible to the caller."),
     409: _documented("Conflicts with the current state."),
+    410: _documented("No longer usable: a link that was used, revoked or has expired."),
     422: _documented("The request is not valid."),
     429: _documented("Too many attempts."),
 }

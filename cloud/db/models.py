@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cloud.alerts.models import AlertLog, AlertStatus
+from cloud.audit.models import AccessLogEntry
 from cloud.conversations.models import Conversation, InteractionLog, LlmRequest
 from cloud.db.base import Base
 from cloud.devices.models import Device, DeviceCredential, DeviceEvent, DeviceHeartbeat
@@ -10,6 +11,7 @@ from cloud.doses.models import DoseEventLog, DoseOccurrence
 from cloud.embeddings.models import Embedding
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from cloud.insights.models import HealthInsight
+from cloud.invitations.models import Invitation
 from cloud.medications.models import Medication
 from cloud.notifications.models import (
     ChannelKind,
@@ -24,12 +26,14 @@ from cloud.questions.models import MedicationQuestionLog
 from cloud.reports.models import HealthReport
 from cloud.summaries.models import DailyPatientSummary, WeeklyPatientSummary
 from cloud.symptoms.models import SymptomLog
-from cloud.users.models import User
+from cloud.users.models import AuthSession, LoginThrottle, PasswordResetToken, User
 from cloud.web.models import WebSession
 
 __all__ = [
+    "AccessLogEntry",
     "AlertLog",
     "AlertStatus",
+    "AuthSession",
     "Base",
     "Caregiver",
     "ChannelKind",
@@ -49,7 +53,9 @@ __all__ = [
     "HealthReport",
     "IngestedMessage",
     "InteractionLog",
+    "Invitation",
     "LlmRequest",
+    "LoginThrottle",
     "Medication",
     "MedicationPlan",
     "MedicationPlanItem",
@@ -57,6 +63,7 @@ __all__ = [
     "NotificationChannel",
     "NotificationDelivery",
     "NotificationEvent",
+    "PasswordResetToken",
     "Patient",
     "PatientCaregiver",
     "PatientDoctor",

@@ -144,7 +144,6 @@ class DemoSeeder:
     def __init__(self, db: Session, now: datetime | None = None) -> None:
         self.db = db
         self.now = now or datetime.now(UTC)
-        self.password_hash = hash_password(DEMO_PASSWORD)
         self.users: dict[str, User] = {}
 
     def run(self) -> SeedReport:
@@ -187,7 +186,8 @@ class DemoSeeder:
                 email=person.email,
                 full_name=person.full_name,
                 role=person.role,
-                password_hash=self.password_hash,
+                # One hash each (own salt): a leaked hash says nothing about the others.
+                password_hash=hash_password(DEMO_PASSWORD),
             )
             self.db.add(user)
             self.db.flush()

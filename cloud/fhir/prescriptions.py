@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloud.audit.hook import AccessAudit
 from cloud.errors import ValidationFailedError
 from cloud.fhir import systems
 from cloud.fhir.outcome import FhirError, Issue, invalid
@@ -426,10 +427,11 @@ def _plan_issues(errors: list[Any], origins: list[str | None]) -> list[Issue]:
 class PrescriptionImport:
     """Turns MedicationRequests into the patient's next plan version; owns its transaction."""
 
-    def __init__(self, db: Session, user: User, now: datetime) -> None:
+    def __init__(self, db: Session, user: User, now: datetime, audit: AccessAudit | None) -> None:
         self.db = db
         self.user = user
         self.now = now
+        self.audit = audit
 
     def medication_request(self, resource: Json) -> Json:
         """Import one MedicationRequest; the resulting (or stopped) request."""
@@ -481,7 +483,7 @@ class PrescriptionImport:
         patients = {prescription.patient_id for prescription in prescriptions}
         if len(patients) != 1:
             raise FhirError(422, [invalid("subject", "every request must be for one patient")])
-        patient = PatientAccess(self.db, self.user).require(patients.pop())
+        patient = PatientAccess(self.db, self.user, self.audit).require(patients.pop())
         try:
             return self._apply(patient.id, prescriptions)
         except BaseException:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cloud.analytics.periods import week_start
 from cloud.analytics.service import AnalyticsService
 from cloud.analytics.settings import AnalyticsSettings
+from cloud.audit.partitions import ensure_access_log_partitions
 from cloud.clock import Clock, utc_now
 from cloud.doses.expansion import OccurrenceExpander
 from cloud.escalation.service import EscalationService
@@ -134,6 +135,15 @@ def partitions(ctx: JobContext, now: datetime, day: date | None = None) -> dict[
         }
 
 
+def access_log_partitions(
+    ctx: JobContext, now: datetime, day: date | None = None
+) -> dict[str, Any]:
+    """Make the access log's monthly partitions ahead (they are never dropped)."""
+    with ctx.sessions() as db:
+        ensure_access_log_partitions(db, now, ctx.jobs.access_log_months_ahead)
+    return {"months_ahead": ctx.jobs.access_log_months_ahead}
+
+
 Job = Callable[[JobContext, datetime, date | None], dict[str, Any]]
 
 # In dependency order: expected doses first, then late facts, days, weeks, insights, alerts,
@@ -147,6 +157,7 @@ JOBS: dict[str, Job] = {
     "escalations": escalations,
     "deliveries": deliveries,
     "partitions": partitions,
+    "access-log-partitions": access_log_partitions,
 }
 
 
@@ -186,6 +197,7 @@ class Scheduler:
             "escalations": jobs.escalations_every_s,
             "deliveries": jobs.deliveries_every_s,
             "partitions": jobs.partitions_every_s,
+            "access-log-partitions": jobs.partitions_every_s,
         }
         self.next_run: dict[str, datetime] = {}
 

@@ -25,6 +25,9 @@ class JobsSettings(BaseSettings):
     summaries_every_s: float = Field(default=900.0, gt=0)
     insights_every_s: float = Field(default=3600.0, gt=0)
     partitions_every_s: float = Field(default=3600.0, gt=0)
+    access_log_months_ahead: int = Field(
+        default=3, ge=1, le=24, description="Months of access-log partitions made ahead."
+    )
     days_back: int = Field(
         default=2, ge=1, le=14, description="Local days before today the scheduler catches up."
     )

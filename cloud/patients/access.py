@@ -4,6 +4,9 @@ Admins see every patient; doctors and caregivers see the patients linked to them
 sees only themself. A patient outside the caller's reach is reported as not found (404), never
 as forbidden, so that patient ids do not leak. What a role may *change* is decided by
 `require_role` in the routers; whose data it is, always here.
+
+Given an `AccessAudit`, every patient the check admits is recorded in the access log by the
+same statement (a data-modifying CTE) and committed at once, so reads are recorded too.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, bindparam, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, String, Text, Uuid, bindparam, insert, select, true
+from sqlalchemy.orm import Session, aliased
 
+from cloud.audit.hook import AccessAudit
+from cloud.audit.models import AccessLogEntry
 from cloud.errors import NotFoundError
 from cloud.patients.models import Caregiver, Doctor, Patient, PatientCaregiver, PatientDoctor
 from cloud.users.models import User
@@ -68,26 +73,75 @@ _PATIENT_ID_IF_VISIBLE = {
 }
 
 
-class PatientAccess:
-    """Resolves patient ids for one user, refusing (as not found) those out of reach."""
+def _audited(role: Role) -> Select[Patient]:
+    """The visible patient, and an access-log row for it, in one statement."""
+    found = _PATIENT_IF_VISIBLE[role].cte("visible_patient")
+    record = (
+        insert(AccessLogEntry)
+        .from_select(
+            ["user_id", "role", "action", "patient_id", "resource", "path", "address"],
+            select(
+                bindparam("audit_user_id", type_=Uuid()),
+                bindparam("audit_role", type_=String(32)),
+                bindparam("audit_action", type_=Text()),
+                found.c.id,
+                bindparam("audit_resource", type_=Text()),
+                bindparam("audit_path", type_=Text()),
+                bindparam("audit_address", type_=Text()),
+            ),
+        )
+        .cte("access_record")
+    )
+    return select(aliased(Patient, found)).add_cte(record)
 
-    def __init__(self, db: Session, user: User) -> None:
+
+_AUDITED_PATIENT_IF_VISIBLE = {role: _audited(role) for role in Role}
+
+
+class PatientAccess:
+    """Resolves patient ids for one user, refusing (as not found) those out of reach.
+
+    `audit` None is for checks that are not a person reaching a patient's data.
+    """
+
+    def __init__(self, db: Session, user: User, audit: AccessAudit | None) -> None:
         self.db = db
         self.user = user
+        self.audit = audit
 
     def can_see(self, patient_id: uuid.UUID) -> bool:
         """Whether the user may see this patient (False also when it does not exist)."""
+        if self.audit is not None:
+            return self._audited(patient_id) is not None
         found = self.db.scalar(_PATIENT_ID_IF_VISIBLE[self.user.role], self._params(patient_id))
         return found is not None
 
     def require(self, patient_id: uuid.UUID) -> Patient:
         """The patient, or NotFoundError if it does not exist or is out of reach."""
-        patient = self.db.scalar(_PATIENT_IF_VISIBLE[self.user.role], self._params(patient_id))
+        if self.audit is not None:
+            patient = self._audited(patient_id)
+        else:
+            patient = self.db.scalar(_PATIENT_IF_VISIBLE[self.user.role], self._params(patient_id))
         if patient is None:
             raise NotFoundError("patient not found")
         return patient
 
-    def _params(self, patient_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    def _audited(self, patient_id: uuid.UUID) -> Patient | None:
+        assert self.audit is not None
+        params: dict[str, object] = {
+            **self._params(patient_id),
+            **self.audit.params(),
+            "audit_user_id": self.user.id,
+            "audit_role": self.user.role.value,
+        }
+        patient: Patient | None = self.db.scalar(
+            _AUDITED_PATIENT_IF_VISIBLE[self.user.role], params
+        )
+        # Reads commit nothing else: the record must not wait for (or die with) a later write.
+        self.db.commit()
+        return patient
+
+    def _params(self, patient_id: uuid.UUID) -> dict[str, object]:
         if self.user.role is Role.ADMIN:
             return {"patient_id": patient_id}
         return {"patient_id": patient_id, "user_id": self.user.id}

@@ -1,6 +1,7 @@
-"""Users recently found active, kept for a few seconds so each request need not load its user.
+"""Live sessions recently checked, kept for a few seconds so each request need not load its user.
 
-A disabled or deleted user is refused at most `ttl_s` seconds later than without the cache.
+A deactivated user or a revoked session is refused at most `ttl_s` seconds later than without
+the cache (at once in the process that made the change, which calls `forget_user`).
 Cached users are detached from their session and only read (id, role, profile fields).
 """
 
@@ -15,7 +16,7 @@ from cloud.users.models import User
 
 
 class ActiveUserCache:
-    """Active users by id, each for `ttl_s` seconds after it was loaded."""
+    """The active user of each live session id, each for `ttl_s` seconds after it was loaded."""
 
     def __init__(
         self, ttl_s: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
@@ -26,19 +27,30 @@ class ActiveUserCache:
         self._entries: dict[uuid.UUID, tuple[float, User]] = {}
         self._lock = threading.Lock()
 
-    def get(self, user_id: uuid.UUID) -> User | None:
-        """The cached user if still fresh."""
+    def get(self, session_id: uuid.UUID) -> User | None:
+        """The cached user of a session if still fresh."""
         with self._lock:
-            entry = self._entries.get(user_id)
+            entry = self._entries.get(session_id)
             if entry is None or entry[0] <= self.clock():
                 return None
             return entry[1]
 
-    def put(self, user: User) -> None:
-        """Remember an active user."""
+    def put(self, session_id: uuid.UUID, user: User) -> None:
+        """Remember a live session of an active user."""
         if self.ttl_s <= 0:
             return
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-            self._entries[user.id] = (self.clock() + self.ttl_s, user)
+            self._entries[session_id] = (self.clock() + self.ttl_s, user)
+
+    def forget_user(self, user_id: uuid.UUID) -> None:
+        """Drop every session of a user (deactivated, password or role changed)."""
+        with self._lock:
+            for session_id in [s for s, (_, u) in self._entries.items() if u.id == user_id]:
+                del self._entries[session_id]
+
+    def forget_session(self, session_id: uuid.UUID) -> None:
+        """Drop one session (logged out)."""
+        with self._lock:
+            self._entries.pop(session_id, None)

@@ -21,6 +21,11 @@ Email = Annotated[
 ]
 
 
+# The policy (length, strength) is checked by the service, with a message saying what to do.
+Password = Annotated[str, Field(min_length=1, max_length=256, examples=["a long passphrase"])]
+LinkToken = Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class TokenPair(BaseModel):
     """An access token for API calls and a refresh token to get new ones."""
 
@@ -68,7 +73,7 @@ class UserIn(BaseModel):
                     "email": "dora.doctor@example.com",
                     "full_name": "Dr. Dora Diaz",
                     "role": "doctor",
-                    "password": "a long passphrase",
+                    "password": "lantern orchard gravel mosaic",
                 }
             ]
         },
@@ -77,4 +82,38 @@ class UserIn(BaseModel):
     email: Email
     full_name: Annotated[str, Field(min_length=1, max_length=200)]
     role: Role
-    password: Annotated[str, Field(min_length=10, max_length=256)]
+    password: Password
+
+
+class PasswordChangeIn(BaseModel):
+    """The current password and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, Field(min_length=1, max_length=256)]
+    new_password: Password
+
+
+class PasswordResetRequestIn(BaseModel):
+    """The address to send a reset link to (the answer is the same whether it has an account)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+class PasswordResetIn(BaseModel):
+    """The token from a reset link and the new password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: LinkToken
+    new_password: Password
+
+
+class RoleIn(BaseModel):
+    """A user's new role (admin, doctor or caregiver)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role

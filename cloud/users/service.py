@@ -1,33 +1,45 @@
-"""Users: creating accounts (with their role profile) and checking passwords."""
+"""Users: creating accounts (with their role profile), checking passwords, administering them."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from cloud.config import CloudSettings
 from cloud.errors import ConflictError, NotFoundError
 from cloud.patients.models import Caregiver, Doctor, Patient
+from cloud.users.credentials import password_policy
 from cloud.users.models import User
 from cloud.users.passwords import DUMMY_HASH, hash_password, verify_password
 from cloud.users.schemas import UserIn
+from cloud.users.sessions import SessionService
 from shared.enums import Role
+
+_PROFILES: dict[Role, Any] = {Role.DOCTOR: Doctor, Role.CAREGIVER: Caregiver}
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class UserService:
     """Accounts and credentials; owns its transaction."""
 
-    def __init__(self, db: Session) -> None:
+    def __init__(self, db: Session, settings: CloudSettings) -> None:
         self.db = db
+        self.settings = settings
 
     def by_email(self, email: str) -> User | None:
         """The user with this email (case-insensitive)."""
         return self.db.scalar(select(User).where(User.email == email.strip().lower()))
 
-    def authenticate(self, email: str, password: str) -> User | None:
+    def authenticate(self, email: str, password: str, now: datetime) -> User | None:
         """The active user if the password matches; None otherwise (same cost either way)."""
         user = self.by_email(email)
         if user is None or not user.is_active:
@@ -35,7 +47,7 @@ class UserService:
             return None
         if not verify_password(password, user.password_hash):
             return None
-        user.last_login_at = datetime.now(UTC)
+        user.last_login_at = now
         self.db.commit()
         return user
 
@@ -44,6 +56,7 @@ class UserService:
         email = spec.email.strip().lower()
         if self.by_email(email) is not None:
             raise ConflictError(f"a user with email {email} already exists")
+        password_policy(self.settings).check(spec.password, [email, spec.full_name])
         user = User(
             id=uuid.uuid4(),
             email=email,
@@ -54,12 +67,19 @@ class UserService:
         self.db.add(user)
         # The profile row references the user: insert the user first.
         self.db.flush()
-        if spec.role is Role.DOCTOR:
-            self.db.add(Doctor(user_id=user.id))
-        elif spec.role is Role.CAREGIVER:
-            self.db.add(Caregiver(user_id=user.id))
+        self.ensure_profile(user)
         self.db.commit()
         return user
+
+    def ensure_profile(self, user: User) -> None:
+        """Give a doctor or caregiver their profile row if they have none (caller commits)."""
+        model = _PROFILES.get(user.role)
+        if (
+            model is not None
+            and self.db.scalar(select(model.id).where(model.user_id == user.id)) is None
+        ):
+            self.db.add(model(user_id=user.id))
+            self.db.flush()
 
     def get(self, user_id: uuid.UUID) -> User:
         """The user; 404 if unknown."""
@@ -68,13 +88,53 @@ class UserService:
             raise NotFoundError("user not found")
         return user
 
-    def list(self, role: Role | None, limit: int, offset: int) -> Sequence[User]:
-        """Users, optionally of one role, by email."""
-        statement = select(User).order_by(User.email)
+    def search(self, role: Role | None, active: bool | None, q: str | None) -> Select[Any]:
+        """Users by email, optionally of one role, active or not, email or name containing q."""
+        statement = select(User).order_by(User.email, User.id)
         if role is not None:
             statement = statement.where(User.role == role)
-        return self.db.scalars(statement.limit(limit).offset(offset)).all()
+        if active is not None:
+            statement = statement.where(User.is_active == active)
+        if q:
+            pattern = like_pattern(q)
+            statement = statement.where(
+                or_(
+                    User.email.ilike(pattern, escape="\\"),
+                    User.full_name.ilike(pattern, escape="\\"),
+                )
+            )
+        return statement
+
+    def set_active(self, admin: User, user_id: uuid.UUID, active: bool, now: datetime) -> User:
+        """Deactivate (every session ends at once; records stay) or reactivate a user."""
+        user = self._other_than(admin, user_id, "deactivate")
+        user.is_active = active
+        if not active:
+            SessionService(self.db, self.settings).revoke_all(user.id, "deactivated", now)
+        self.db.commit()
+        return user
+
+    def set_role(self, admin: User, user_id: uuid.UUID, role: Role, now: datetime) -> User:
+        """Give a doctor, caregiver or admin another of those roles; their sessions end."""
+        user = self._other_than(admin, user_id, "change the role of")
+        if Role.PATIENT in (role, user.role):
+            raise ConflictError(
+                "a patient login belongs to one patient record: create a new user instead"
+            )
+        if user.role is role:
+            return user
+        user.role = role
+        self.ensure_profile(user)
+        # Tokens name the role; the new one starts with the next sign-in.
+        SessionService(self.db, self.settings).revoke_all(user.id, "role changed", now)
+        self.db.commit()
+        return user
 
     def patient_id_of(self, user: User) -> uuid.UUID | None:
         """The patient record of a user of role patient."""
         return self.db.scalar(select(Patient.id).where(Patient.user_id == user.id))
+
+    def _other_than(self, admin: User, user_id: uuid.UUID, verb: str) -> User:
+        if user_id == admin.id:
+            raise ConflictError(f"you cannot {verb} your own account; ask another admin")
+        return self.get(user_id)

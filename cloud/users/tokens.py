@@ -21,11 +21,13 @@ TokenType = Literal["access", "refresh"]
 
 @dataclass(frozen=True)
 class TokenClaims:
-    """What a valid token says: who, which role, which kind of token."""
+    """What a valid token says: who, which role, which kind of token, of which sign-in."""
 
     user_id: uuid.UUID
     role: Role
     token_type: TokenType
+    session_id: uuid.UUID
+    token_id: str
 
 
 def issue_token(
@@ -34,9 +36,15 @@ def issue_token(
     role: Role,
     token_type: TokenType,
     *,
+    session_id: uuid.UUID,
+    token_id: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """A signed token of `token_type` for the user, valid for the configured lifetime."""
+    """A signed token of `token_type` for the user's session, valid for the configured lifetime.
+
+    `token_id` (the `jti`) is random unless given: a session remembers its newest refresh
+    token's id to spot an old one presented again.
+    """
     now = now or datetime.now(UTC)
     lifetime = (
         timedelta(minutes=settings.access_token_minutes)
@@ -49,7 +57,8 @@ def issue_token(
         "typ": token_type,
         "iat": now,
         "exp": now + lifetime,
-        "jti": uuid.uuid4().hex,
+        "jti": token_id or uuid.uuid4().hex,
+        "sid": str(session_id),
     }
     return jwt.encode(
         claims, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm
@@ -68,9 +77,15 @@ def _verify(settings: CloudSettings, token: str, expected: TokenType) -> tuple[T
             token,
             settings.jwt_secret.get_secret_value(),
             algorithms=[settings.jwt_algorithm],
-            options={"require": ["sub", "exp", "typ", "role"]},
+            options={"require": ["sub", "exp", "typ", "role", "sid", "jti"]},
         )
-        parsed = TokenClaims(uuid.UUID(claims["sub"]), Role(claims["role"]), claims["typ"])
+        parsed = TokenClaims(
+            uuid.UUID(claims["sub"]),
+            Role(claims["role"]),
+            claims["typ"],
+            uuid.UUID(claims["sid"]),
+            str(claims["jti"]),
+        )
         expires = float(claims["exp"])
     except jwt.ExpiredSignatureError:
         raise AuthenticationError("the token has expired") from None

@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session
 
 from cloud.app import create_app
 from cloud.config import CloudSettings
-from cloud.users.models import User
-from cloud.users.tokens import issue_token
 from tests.analytics.history import History
 from tests.cloud import conftest as cloud_fixtures
 
@@ -22,6 +20,7 @@ cloud_settings = cloud_fixtures.cloud_settings
 engine = cloud_fixtures.engine
 session_factory = cloud_fixtures.session_factory
 db = cloud_fixtures.db
+bearer = cloud_fixtures.bearer
 
 
 class Clock:
@@ -51,12 +50,6 @@ def client(cloud_settings: CloudSettings) -> Iterator[TestClient]:
     """The API app on this test's database."""
     with TestClient(create_app(cloud_settings)) as test_client:
         yield test_client
-
-
-def bearer(settings: CloudSettings, user: User) -> dict[str, str]:
-    """Authorization header of a fresh access token for `user`."""
-    token = issue_token(settings, user.id, user.role, "access")
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from cloud.config import CloudSettings
 from cloud.db.engine import make_engine, make_session_factory, sqlalchemy_url
 from cloud.db.seed import DemoSeeder
 from cloud.users.models import User
-from cloud.users.tokens import issue_token
+from cloud.users.schemas import TokenPair
+from cloud.users.sessions import SessionService
 from tests.cloud.factories import CloudFactory
 from tests.support import services
 
@@ -109,6 +110,17 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
+def sign_in(settings: CloudSettings, user: User) -> TokenPair:
+    """A new session for `user` in the settings' database, as a login makes (no password)."""
+    engine = create_engine(sqlalchemy_url(settings.database_url or ""), poolclass=NullPool)
+    with Session(engine) as db:
+        stored = db.get(User, user.id)
+        assert stored is not None, "sign in a user that exists"
+        pair = SessionService(db, settings).open(stored, "127.0.0.1", datetime.now(UTC))
+    engine.dispose()
+    return pair
+
+
 def bearer(settings: CloudSettings, user: User) -> dict[str, str]:
-    """Authorization headers of a fresh access token for `user`."""
-    return {"Authorization": f"Bearer {issue_token(settings, user.id, user.role, 'access')}"}
+    """Authorization headers of a fresh session's access token for `user`."""
+    return {"Authorization": f"Bearer {sign_in(settings, user).access_token}"}

@@ -129,16 +129,21 @@ def test_serving_with_no_settings_at_all_refuses_to_start(tmp_path: Path) -> Non
     assert b"MEDMIND_JWT_SECRET must be set" in served.stderr
 
 
-def test_cached_users_expire() -> None:
+def test_cached_sessions_expire_and_are_forgotten_with_their_user() -> None:
     now = [0.0]
     cache = ActiveUserCache(ttl_s=10, clock=lambda: now[0])
     user = User(id=uuid.uuid4(), email="a@b.c", full_name="A", role=Role.ADMIN, password_hash="x")
+    first, second = uuid.uuid4(), uuid.uuid4()
 
-    cache.put(user)
-    fresh = cache.get(user.id)
+    cache.put(first, user)
+    cache.put(second, user)
+    fresh = cache.get(first)
     now[0] = 10.0
+    expired = cache.get(first)
+    now[0] = 0.0
+    cache.forget_user(user.id)
 
-    assert fresh is user and cache.get(user.id) is None
+    assert fresh is user and expired is None and cache.get(second) is None
 
 
 def test_verified_tokens_are_served_from_cache_only_until_they_expire() -> None:
@@ -146,7 +151,9 @@ def test_verified_tokens_are_served_from_cache_only_until_they_expire() -> None:
     rotated = CloudSettings(environment="test", jwt_secret="r" * 40)
     user_id = uuid.uuid4()
     issued = datetime.now(UTC)
-    token = issue_token(settings, user_id, Role.CAREGIVER, "access", now=issued)
+    token = issue_token(
+        settings, user_id, Role.CAREGIVER, "access", session_id=uuid.uuid4(), now=issued
+    )
     expiry = (issued + timedelta(minutes=settings.access_token_minutes)).timestamp()
     now = [issued.timestamp()]
     tokens = VerifiedTokens(clock=lambda: now[0])

@@ -24,7 +24,7 @@ from cloud.alerts.writer import AlertWriter, NewAlert
 from cloud.config import CloudSettings
 from cloud.conversations.models import Conversation
 from cloud.db.engine import sqlalchemy_url
-from cloud.db.seed import seed_id
+from cloud.db.seed import DEMO_PASSWORD, seed_id
 from cloud.doses.models import DoseOccurrence
 from cloud.medications.models import Medication
 from cloud.notifications.models import NotificationChannel, NotificationEvent
@@ -72,6 +72,8 @@ class Endpoint:
     ok: int = 200
     body: dict[str, Any] | None = None
     form: dict[str, str] | None = None
+    # Ends the caller's other sessions (a password change): the matrix signs in afresh after.
+    ends_sessions: bool = False
 
 
 def _endpoints(spare_caregiver: uuid.UUID, spare_doctor: uuid.UUID) -> list[Endpoint]:
@@ -100,9 +102,30 @@ def _endpoints(spare_caregiver: uuid.UUID, spare_doctor: uuid.UUID) -> list[Endp
                 "email": "new.{n}@example.com",
                 "full_name": "New",
                 "role": "caregiver",
-                "password": "0123456789ab",
+                "password": "lantern orchard gravel {n}",
             },
         ),
+        Endpoint("GET", "/api/v1/users?q=demo&role=caregiver&active=true", ADMIN),
+        Endpoint("POST", f"/api/v1/users/{spare_caregiver}/deactivate", ADMIN),
+        Endpoint("POST", f"/api/v1/users/{spare_caregiver}/reactivate", ADMIN),
+        Endpoint("PUT", f"/api/v1/users/{spare_caregiver}/role", ADMIN, 200, {"role": "doctor"}),
+        Endpoint(
+            "POST",
+            "/api/v1/auth/password",
+            ANYONE,
+            204,
+            {"current_password": DEMO_PASSWORD, "new_password": DEMO_PASSWORD},
+            ends_sessions=True,
+        ),
+        Endpoint("POST", "/api/v1/auth/password-reset", ANYONE, 202, {"email": "x{n}@example.com"}),
+        Endpoint(
+            "POST",
+            "/api/v1/auth/password-reset/confirm",
+            ANYONE,
+            422,
+            {"token": "not-a-token", "new_password": "lantern orchard gravel"},
+        ),
+        Endpoint("POST", "/api/v1/invitations/accept", ANYONE, 404, {"token": "not-a-token"}),
         Endpoint("GET", "/api/v1/patients", ANYONE),
         Endpoint(
             "POST",
@@ -114,6 +137,16 @@ def _endpoints(spare_caregiver: uuid.UUID, spare_doctor: uuid.UUID) -> list[Endp
         Endpoint("GET", p, READ),
         Endpoint("PATCH", p, CARE, 200, {"notes": "reviewed"}),
         Endpoint("GET", p + "/care-team", READ),
+        Endpoint("GET", p + "/access-log?action=read", CLINICIAN),
+        Endpoint(
+            "POST",
+            p + "/invitations",
+            CARE,
+            201,
+            {"email": "invitee.{n}@example.com", "role": "caregiver"},
+        ),
+        Endpoint("GET", p + "/invitations", CARE),
+        Endpoint("DELETE", p + f"/invitations/{uuid.uuid4()}", CARE, 404),
         Endpoint("POST", p + "/caregivers", CLINICIAN, 204, {"user_id": str(spare_caregiver)}),
         Endpoint("DELETE", p + f"/care-team/{spare_caregiver}", CLINICIAN, 204),
         Endpoint("POST", p + "/doctors", CLINICIAN, 204, {"user_id": str(spare_doctor)}),
@@ -170,6 +203,7 @@ def _endpoints(spare_caregiver: uuid.UUID, spare_doctor: uuid.UUID) -> list[Endp
         Endpoint("GET", p + "/health-reports/{report}/html", READ),
         Endpoint("DELETE", p + "/medications/{medication}", CARE, 204),
         Endpoint("DELETE", p, ADMIN, 204),
+        Endpoint("POST", "/api/v1/auth/logout", ANYONE, 204, ends_sessions=True),
     ]
 
 
@@ -300,6 +334,8 @@ def test_every_endpoint_answers_by_role_and_link_without_leaks(
                 )
             if response.status_code >= 400:
                 assert set(response.json()) == {"error"}, f"{endpoint.path}: not the error shape"
+            if endpoint.ends_sessions:
+                headers = bearer(cloud_settings, caller)
     assert not problems, "\n".join(problems)
 
 

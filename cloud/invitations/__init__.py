@@ -1,0 +1,1 @@
+"""Invitations to a patient's care team, sent by email and accepted once."""
