@@ -27,6 +27,7 @@ from cloud.users.schemas import (
     PasswordResetIn,
     PasswordResetRequestIn,
     RefreshIn,
+    ResetRequestedOut,
     TokenPair,
 )
 from cloud.users.service import UserService
@@ -108,7 +109,9 @@ def change_password(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/password-reset", response_model=ResetRequestedOut, status_code=status.HTTP_202_ACCEPTED
+)
 def request_password_reset(
     body: PasswordResetRequestIn,
     *,
@@ -117,13 +120,13 @@ def request_password_reset(
     settings: Settings,
     mail: Mail,
     now: Now,
-) -> Response:
+) -> ResetRequestedOut:
     """Email a single-use reset link if the address has an account; the answer is the same
     either way (and the email is sent after it), so it tells nobody who has an account."""
     email = CredentialService(db, settings).request_reset(body.email, now)
     if email is not None:
         background.add_task(send_account_email, mail, email)
-    return Response(status_code=status.HTTP_202_ACCEPTED)
+    return ResetRequestedOut()
 
 
 @router.post("/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)

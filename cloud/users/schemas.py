@@ -111,6 +111,12 @@ class PasswordResetIn(BaseModel):
     new_password: Password
 
 
+class ResetRequestedOut(BaseModel):
+    """The one answer to a reset request, whether or not the address has an account."""
+
+    detail: str = "If this address has an account, a reset link is on its way."
+
+
 class RoleIn(BaseModel):
     """A user's new role (admin, doctor or caregiver)."""
 

@@ -81,13 +81,18 @@ class CloudFactory:
         self._save(patient)
         return patient
 
-    def caregiver(self, *patients: Patient) -> User:
+    def caregiver(self, *patients: Patient, primary: bool = False) -> User:
         user = self.user(Role.CAREGIVER)
         profile = Caregiver(user_id=user.id, phone="+49 30 1234567")
         self._save(profile)
         self._save(
             *(
-                PatientCaregiver(patient_id=p.id, caregiver_id=profile.id, relationship="daughter")
+                PatientCaregiver(
+                    patient_id=p.id,
+                    caregiver_id=profile.id,
+                    relationship="daughter",
+                    is_primary=primary,
+                )
                 for p in patients
             )
         )
