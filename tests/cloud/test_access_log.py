@@ -86,8 +86,8 @@ def test_the_access_log_refuses_updates_and_deletes(
 
 
 def test_the_access_log_refuses_changes_to_a_partition_by_name(db: Session) -> None:
-    month = db.scalar(text("SELECT to_char(now(), 'YYYY_MM')"))
+    month = db.scalar(text("SELECT to_char(now(), 'YYYYMM')"))
 
     with pytest.raises(DBAPIError, match="append-only"):
-        db.execute(text(f"TRUNCATE access_log_{month}"))
+        db.execute(text(f"TRUNCATE access_log_p{month}01"))
     db.rollback()

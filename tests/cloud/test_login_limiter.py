@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cloud.config import CloudSettings
@@ -55,14 +56,29 @@ def test_many_accounts_failing_from_one_address_block_the_address(db: Session) -
     assert limiter.retry_after(LoginLimiter.keys("new@example.test", "10.0.0.8"), T0) is None
 
 
-def test_quiet_keys_are_forgotten(db: Session) -> None:
+def test_keys_gone_quiet_are_forgotten_as_new_failures_come(db: Session) -> None:
     limiter = LoginLimiter(db, LIMITS)
     limiter.record_failure(LoginLimiter.keys("once@example.test", "10.0.0.2"), T0)
 
-    kept = limiter.prune(T0 + timedelta(seconds=299))
-    forgotten = limiter.prune(T0 + timedelta(seconds=301))
+    limiter.record_failure(
+        LoginLimiter.keys("later@example.test", "10.0.0.3"), T0 + timedelta(seconds=299)
+    )
+    kept = _keys(db)
+    limiter.record_failure(
+        LoginLimiter.keys("last@example.test", "10.0.0.4"), T0 + timedelta(seconds=301)
+    )
 
-    assert (kept, forgotten) == (0, 2)
+    assert "email:once@example.test" in kept
+    assert _keys(db) == {
+        "email:last@example.test",
+        "ip:10.0.0.4",
+        "email:later@example.test",
+        "ip:10.0.0.3",
+    }
+
+
+def _keys(db: Session) -> set[str]:
+    return set(db.scalars(text("SELECT key FROM login_throttles")))
 
 
 @contextlib.contextmanager
