@@ -7,7 +7,7 @@ trigger refuses UPDATE and DELETE on every partition, a statement trigger TRUNCA
 for any role but a superuser who drops the triggers, which is DDL, not data access.
 
 Revision ID: 0005_accounts
-Revises: 0007_partitions
+Revises: 0002_months
 Create Date: 2026-12-03 17:17:24.786478
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_accounts"
-down_revision: str | None = "0007_partitions"
+down_revision: str | None = "0002_months"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
