@@ -26,15 +26,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cloud.config import CloudSettings  # noqa: E402
 from cloud.db import migrate  # noqa: E402
-from cloud.db.engine import libpq_url  # noqa: E402
-from cloud.users.tokens import issue_token  # noqa: E402
-from shared.enums import Role  # noqa: E402
+from cloud.db.engine import libpq_url, make_engine  # noqa: E402
+from cloud.users.models import User  # noqa: E402
+from cloud.users.sessions import SessionService  # noqa: E402
 
 DAYS = 365
 RUNS = 30
@@ -206,7 +207,11 @@ def measure(settings: CloudSettings) -> tuple[list[float], list[float], int, dic
 
     # Production refuses to start without the broker hooks' token (unused here).
     os.environ.setdefault("MEDMIND_MQTT_HOOK_TOKEN", "bench-hook-token")
-    token = issue_token(settings, DOCTOR_USER, Role.DOCTOR, "access")
+    engine = make_engine(settings)
+    with Session(engine) as db:
+        doctor = db.get_one(User, DOCTOR_USER)
+        token = SessionService(db, settings).open(doctor, "bench", datetime.now(UTC)).access_token
+    engine.dispose()
     headers = {"Authorization": f"Bearer {token}"}
     start = (TODAY - timedelta(days=DAYS - 1)).isoformat()
     path = f"/fhir/R4/Patient/{PATIENT}/$everything?start={start}&end={TODAY.isoformat()}"
