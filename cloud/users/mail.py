@@ -23,7 +23,7 @@ class AccountEmail:
 def send_account_email(settings: NotificationSettings, email: AccountEmail) -> None:
     """Send now (called after the response, so no answer reveals or waits on it); log failure."""
     # Names in a subject come from users: a line break there would break the header.
-    subject = " ".join(f"[MedMind] {email.subject}".split())
+    subject = " ".join(" ".join(f"[MedMind] {email.subject}".splitlines()).split())
     outcome = send_email(settings, email.recipient, subject, email.text)
     if not outcome.ok:
         log.warning("account email to %s not sent: %s", email.recipient, outcome.error)
