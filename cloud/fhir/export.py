@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from cloud.audit.hook import AccessAudit
 from cloud.fhir.registry import TYPES
 from cloud.fhir.resources.common import Json, instant
 from cloud.fhir.service import FhirService
@@ -43,7 +44,9 @@ def export_patient(
     user: User = OPERATOR,
 ) -> Export:
     """Write the patient's `$everything` for local dates `start`..`end` to `out`."""
-    resources = FhirService(db, user, now).everything(patient_id, start, end)
+    # A bulk export from the server's command line is a look at the patient too.
+    audit = AccessAudit("read", "fhir export", str(out), None)
+    resources = FhirService(db, user, now, audit).everything(patient_id, start, end)
     by_type: dict[str, list[Json]] = {}
     for resource in resources:
         by_type.setdefault(resource["resourceType"], []).append(resource)

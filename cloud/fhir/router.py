@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 
+from cloud.audit.hook import AccessAudit
 from cloud.deps import CareTeam, CurrentUser, DbSession, Now
 from cloud.fhir.bundles import searchset, transaction_response
 from cloud.fhir.capability import capability_statement
@@ -44,7 +45,8 @@ def everything(
     end: Annotated[date | None, Query(description="Last local date.")] = None,
 ) -> FhirResponse:
     """Everything about one patient, dated resources within `start`..`end`."""
-    resources = FhirService(db, user, now).everything(patient_id, start, end)
+    audit = AccessAudit.of_request(request)
+    resources = FhirService(db, user, now, audit).everything(patient_id, start, end)
     return FhirResponse(searchset(_base_url(request), resources, len(resources), str(request.url)))
 
 
@@ -54,7 +56,8 @@ def search(
 ) -> FhirResponse:
     """A page of the resources of one type matching the query."""
     params = parse_search(resource_type(type_name), request.query_params.multi_items())
-    resources, total = FhirService(db, user, now).search(type_name, params)
+    audit = AccessAudit.of_request(request)
+    resources, total = FhirService(db, user, now, audit).search(type_name, params)
     following = params.offset + len(resources)
     next_url = (
         str(request.url.include_query_params(_offset=following)) if following < total else None
@@ -64,10 +67,17 @@ def search(
 
 @router.get("/{type_name}/{resource_id}")
 def read(
-    type_name: str, resource_id: str, user: CurrentUser, db: DbSession, now: Now
+    *,
+    request: Request,
+    type_name: str,
+    resource_id: str,
+    user: CurrentUser,
+    db: DbSession,
+    now: Now,
 ) -> FhirResponse:
     """One resource."""
-    return FhirResponse(FhirService(db, user, now).read(type_name, resource_id))
+    audit = AccessAudit.of_request(request)
+    return FhirResponse(FhirService(db, user, now, audit).read(type_name, resource_id))
 
 
 JsonBody = Annotated[dict[str, Any], Body(media_type=FHIR_JSON)]
@@ -78,7 +88,8 @@ def create_medication_request(
     request: Request, body: JsonBody, user: CareTeam, db: DbSession, now: Now
 ) -> FhirResponse:
     """Import one prescription as a new version of the patient's plan."""
-    resource = PrescriptionImport(db, user, now).medication_request(body)
+    audit = AccessAudit.of_request(request)
+    resource = PrescriptionImport(db, user, now, audit).medication_request(body)
     return FhirResponse(
         resource,
         status_code=201,
@@ -91,5 +102,5 @@ def transaction(
     request: Request, body: JsonBody, user: CareTeam, db: DbSession, now: Now
 ) -> FhirResponse:
     """Import a transaction (or batch) Bundle of prescriptions as one new plan version."""
-    created = PrescriptionImport(db, user, now).bundle(body)
+    created = PrescriptionImport(db, user, now, AccessAudit.of_request(request)).bundle(body)
     return FhirResponse(transaction_response(_base_url(request), created))

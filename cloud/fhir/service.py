@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloud.audit.hook import AccessAudit
 from cloud.fhir.outcome import FhirError, Issue
 from cloud.fhir.registry import TYPES, ResourceType
 from cloud.fhir.resources.common import Json
@@ -37,10 +38,11 @@ def not_found(name: str, resource_id: str) -> FhirError:
 class FhirService:
     """FHIR reads for one user; read-only (imports are `PrescriptionImport`'s)."""
 
-    def __init__(self, db: Session, user: User, now: datetime) -> None:
+    def __init__(self, db: Session, user: User, now: datetime, audit: AccessAudit | None) -> None:
         self.db = db
         self.user = user
         self.now = now
+        self.audit = audit
 
     def read(self, type_name: str, resource_id: str) -> Json:
         """One resource by id; 404 if it does not exist or the caller may not see it."""
@@ -62,6 +64,9 @@ class FhirService:
     def search(self, type_name: str, params: SearchParams) -> tuple[list[Json], int]:
         """One page of the matching resources and how many match in all."""
         kind = resource_type(type_name)
+        if params.patient_id is not None:
+            # A search for one patient is a look at their data: the access log records it.
+            PatientAccess(self.db, self.user, self.audit).can_see(params.patient_id)
         since, before = instants(params.dates, self._zone(params.patient_id))
         scope = Scope(self.user, params.patient_id, since, before, self.now)
         resources: list[Json] = []
@@ -80,7 +85,7 @@ class FhirService:
 
     def everything(self, patient_id: uuid.UUID, start: date | None, end: date | None) -> list[Json]:
         """Every resource of the patient; dated ones only within local dates `start`..`end`."""
-        patient = PatientAccess(self.db, self.user).require(patient_id)
+        patient = PatientAccess(self.db, self.user, self.audit).require(patient_id)
         bounds = [DateBound("ge", start)] if start else []
         bounds += [DateBound("le", end)] if end else []
         since, before = instants(bounds, ZoneInfo(patient.timezone))

@@ -33,7 +33,8 @@ REPORT_DAYS = 30
 
 def _rows(db: DbSession, who: WebUser, clock: AppClock) -> list[views.PatientRow]:
     statement = select(Patient).order_by(Patient.full_name, Patient.id)
-    patients = db.scalars(PatientAccess(db, who.user).restrict(statement, Patient.id)).all()
+    # A list across patients is not a look at any one of them: nothing to record.
+    patients = db.scalars(PatientAccess(db, who.user, None).restrict(statement, Patient.id)).all()
     return views.my_patients(db, patients, clock)
 
 
