@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from cloud.deps import DbSession
-from cloud.users.rate_limit import LoginRateLimiter
+from cloud.deps import DbSession, Settings
+from cloud.users.login_limiter import LoginLimiter, login_limits
 from cloud.users.service import UserService
 from cloud.web.deps import SESSION_COOKIE, CheckedForm, SessionTime, tokens_match
 from cloud.web.rendering import render
@@ -79,6 +79,7 @@ def sign_in(
     *,
     request: Request,
     db: DbSession,
+    settings: Settings,
     now: SessionTime,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1024)],
@@ -88,30 +89,27 @@ def sign_in(
     """Check the password and start a session; back to the form with a message otherwise."""
     if not tokens_match(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "") or "\0"):
         return _sign_in_page(request, next, "The form had expired. Please sign in again.", email)
-    limiter: LoginRateLimiter = request.app.state.login_limiter
-    keys = (
-        f"email:{email.strip().lower()}",
-        f"ip:{request.client.host if request.client else '-'}",
-    )
-    wait = limiter.retry_after(*keys)
+    limiter = LoginLimiter(db, login_limits(settings))
+    keys = LoginLimiter.keys(email, request.client.host if request.client else "-")
+    wait = limiter.retry_after(keys, now)
     if wait is not None:
         message = f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."
         return _sign_in_page(request, next, message, email)
-    user = UserService(db).authenticate(email, password)
+    user = UserService(db, settings).authenticate(email, password, now)
     if user is None:
-        limiter.record_failure(*keys)
+        limiter.record_failure(keys, now)
         return _sign_in_page(request, next, "Wrong email or password.", email)
-    limiter.reset(keys[0])
+    limiter.succeeded(keys, now)
     if user.role not in WEB_ROLES:
         message = "This web app is for caregivers and clinicians."
         return _sign_in_page(request, next, message, email)
-    settings: WebSettings = request.app.state.web_settings
-    token = WebSessionService(db).start(user, timedelta(hours=settings.session_hours), now)
+    web: WebSettings = request.app.state.web_settings
+    token = WebSessionService(db).start(user, timedelta(hours=web.session_hours), now)
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(settings.session_hours * 3600),
+        max_age=int(web.session_hours * 3600),
         path="/app",
         httponly=True,
         samesite="lax",

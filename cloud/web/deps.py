@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 
+from cloud.audit.hook import AccessAudit
 from cloud.clock import Clock
 from cloud.deps import DbSession
 from cloud.errors import NotFoundError
@@ -83,11 +84,14 @@ async def checked_form(request: Request, who: WebUser) -> FormData:
 CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
-def web_patient(patient_id: Annotated[str, Path()], who: WebUser, db: DbSession) -> Patient:
+def web_patient(
+    request: Request, patient_id: Annotated[str, Path()], who: WebUser, db: DbSession
+) -> Patient:
     """The path's patient if this user may see it (the not-found page otherwise, also for an
     id that is not a UUID at all)."""
     try:
-        return PatientAccess(db, who.user).require(uuid.UUID(patient_id))
+        audit = AccessAudit.of_request(request)
+        return PatientAccess(db, who.user, audit).require(uuid.UUID(patient_id))
     except (ValueError, NotFoundError):
         raise PageNotFoundError from None
 
