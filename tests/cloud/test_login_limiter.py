@@ -89,7 +89,7 @@ def _api_process(settings: CloudSettings) -> Iterator[str]:
         "PYTHONPATH": str(ROOT),
         "MEDMIND_DATABASE_URL": settings.database_url or "",
         "MEDMIND_JWT_SECRET": TEST_JWT_SECRET,
-        "MEDMIND_ENVIRONMENT": "test",
+        "MEDMIND_ENVIRONMENT": "development",
         "MEDMIND_LOGIN_RATE_LIMIT": "5",
         "MEDMIND_DB_POOL_SIZE": "2",
     }
