@@ -30,6 +30,16 @@ GROUP BY o.patient_id, o.local_date
 ORDER BY o.patient_id, o.local_date
 """
 )
+# The same counts over the whole range, one row per patient: for lists that show no days.
+_ADHERENCE_TOTALS = text(
+    f"""
+SELECT o.patient_id, {dose_counts_sql("o", "CAST(:now AS timestamptz)")}
+FROM dose_occurrences o
+WHERE o.patient_id = ANY(CAST(:patient_ids AS uuid[]))
+  AND o.local_date BETWEEN :start AND :end
+GROUP BY o.patient_id
+"""
+)
 
 
 def _counts(row: Row[Any]) -> DoseCounts:
@@ -107,7 +117,8 @@ class DoseService:
         patients show it for every row); without `per_day`, only the totals (`days` empty)."""
         params = {"patient_ids": list(patient_ids), "start": start, "end": end, "now": self.clock()}
         by_patient: dict[uuid.UUID, list[Row[Any]]] = {patient_id: [] for patient_id in patient_ids}
-        for row in self.db.execute(_ADHERENCE_BY_DAY, params):
+        statement = _ADHERENCE_BY_DAY if per_day else _ADHERENCE_TOTALS
+        for row in self.db.execute(statement, params):
             by_patient[row.patient_id].append(row)
         return {
             patient_id: _summarise(patient_id, start, end, rows, per_day)
