@@ -71,6 +71,11 @@ def test_a_form_posted_without_its_csrf_token_is_refused(
 
     assert response.status == 403
     web.goto("/app/")
+    web.page.locator("form.sign-out input[name=csrf_token]").evaluate("input => input.remove()")
+    web.page.get_by_role("button", name="Sign out").click()
+    expect(web.page.get_by_role("heading", name="This form was refused")).to_be_visible()
+    web.check("form-refused")
+    web.goto("/app/")
     expect(web.page.get_by_role("heading", name="My patients")).to_be_visible()
 
 
