@@ -33,7 +33,6 @@ from cloud.fhir.search import NO_PATIENT, patient_reference
 from cloud.fhir.sources import Scope
 from cloud.medications.models import Medication
 from cloud.patients.access import PatientAccess
-from cloud.plans.models import MedicationPlanItem
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
 from cloud.plans.service import PlanService
 from cloud.users.models import User
@@ -390,26 +389,6 @@ class _Reader:
         fields["max_per_day"] = int(doses)
 
 
-def _kept(item: MedicationPlanItem) -> PlanItemIn:
-    return PlanItemIn(
-        item_id=item.item_id,
-        medication_id=item.medication_id,
-        medication_name=item.medication_name,
-        dose=item.dose,
-        unit=item.unit,
-        instructions=item.instructions,
-        times_of_day=list(item.times_of_day),
-        days_of_week=list(item.days_of_week),  # type: ignore[arg-type]
-        every_n_days=item.every_n_days,
-        start_date=item.start_date,
-        end_date=item.end_date,
-        as_needed=item.as_needed,
-        max_per_day=item.max_per_day,
-        on_time_minutes=item.on_time_minutes,
-        late_window_minutes=item.late_window_minutes,
-    )
-
-
 def _plan_issues(errors: list[Any], origins: list[str | None]) -> list[Issue]:
     """Pydantic or plan-rule errors as issues naming the FHIR element they came from."""
     issues: list[Issue] = []
@@ -494,7 +473,7 @@ class PrescriptionImport:
         plans = PlanService(self.db)
         current = plans.current(patient_id)
         lines: dict[uuid.UUID, PlanItemIn] = {
-            item.item_id: _kept(item) for item in (current.items if current else [])
+            item.item_id: PlanItemIn.of_stored(item) for item in (current.items if current else [])
         }
         origins: dict[uuid.UUID, str | None] = dict.fromkeys(lines)
         zones = {p.timezone for p in prescriptions if p.timezone and not p.stop}

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloud.plans.models import MedicationPlanItem
 from shared.enums import Weekday
 from shared.plan import MAX_ITEMS_PER_PLAN, MAX_TIMES_PER_DAY
 
@@ -38,6 +39,27 @@ class PlanItemIn(BaseModel):
     max_per_day: Annotated[int, Field(ge=1, le=48)] | None = None
     on_time_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 15
     late_window_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 120
+
+    @classmethod
+    def of_stored(cls, item: MedicationPlanItem) -> PlanItemIn:
+        """A stored line as it would be sent again unchanged (to continue it in a new version)."""
+        return cls(
+            item_id=item.item_id,
+            medication_id=item.medication_id,
+            medication_name=item.medication_name,
+            dose=item.dose,
+            unit=item.unit,
+            instructions=item.instructions,
+            times_of_day=list(item.times_of_day),
+            days_of_week=[Weekday(day) for day in item.days_of_week],
+            every_n_days=item.every_n_days,
+            start_date=item.start_date,
+            end_date=item.end_date,
+            as_needed=item.as_needed,
+            max_per_day=item.max_per_day,
+            on_time_minutes=item.on_time_minutes,
+            late_window_minutes=item.late_window_minutes,
+        )
 
 
 class PlanVersionIn(BaseModel):

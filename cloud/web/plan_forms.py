@@ -13,7 +13,6 @@ from starlette.datastructures import FormData
 
 from cloud.plans.models import MedicationPlan, MedicationPlanItem
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
-from shared.enums import Weekday
 
 _SEPARATORS = re.compile(r"[,;\s]+")
 
@@ -49,30 +48,9 @@ def item_from_form(form: FormData, item_id: uuid.UUID | None) -> PlanItemIn:
     return PlanItemIn.model_validate(fields)
 
 
-def item_in(item: MedicationPlanItem) -> PlanItemIn:
-    """A stored line as it would be sent again unchanged."""
-    return PlanItemIn(
-        item_id=item.item_id,
-        medication_id=item.medication_id,
-        medication_name=item.medication_name,
-        dose=item.dose,
-        unit=item.unit,
-        instructions=item.instructions,
-        times_of_day=list(item.times_of_day),
-        days_of_week=[Weekday(day) for day in item.days_of_week],
-        every_n_days=item.every_n_days,
-        start_date=item.start_date,
-        end_date=item.end_date,
-        as_needed=item.as_needed,
-        max_per_day=item.max_per_day,
-        on_time_minutes=item.on_time_minutes,
-        late_window_minutes=item.late_window_minutes,
-    )
-
-
 def with_line(plan: MedicationPlan | None, line: PlanItemIn, note: str) -> PlanVersionIn:
     """The current plan with `line` replacing the line of the same id, or added."""
-    items = [item_in(item) for item in plan.items] if plan else []
+    items = [PlanItemIn.of_stored(item) for item in plan.items] if plan else []
     replaced = [line if item.item_id == line.item_id else item for item in items]
     if line.item_id is None or all(item.item_id != line.item_id for item in items):
         replaced.append(line)
@@ -84,7 +62,7 @@ def stopped(plan: MedicationPlan, item_id: uuid.UUID, today: date) -> PlanVersio
     reminded from tomorrow on)."""
     items = []
     for item in plan.items:
-        line = item_in(item)
+        line = PlanItemIn.of_stored(item)
         if item.item_id == item_id:
             line = line.model_copy(update={"end_date": max(today, item.start_date)})
         items.append(line)
