@@ -1,6 +1,9 @@
-"""Web app fixtures: one cloud (API, ingest, broker, PostgreSQL) and one Chromium for the whole
-session (starting either costs seconds), a fresh browser context per test, and factories for
-the people and data it shows (each test makes its own people, so tests stay independent)."""
+"""Web app fixtures: one cloud (API, ingest, broker, PostgreSQL) and one Chromium for all the web
+tests (starting either costs seconds), a fresh browser context per test, and factories for the
+people and data it shows (each test makes its own people, so tests stay independent).
+
+Both live for this package only: while Playwright's sync API is open it keeps an event loop
+running on the main thread, and every later test that runs a loop of its own would fail."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from tests.support import services
 from tests.web.browser import CHROMIUM, Browsing, browsing, launch
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, shared by every web test."""
     if not Path(CHROMIUM).exists():
@@ -28,7 +31,7 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web_cloud(pg_admin_url: str, migrated_template: str, mqtt_url: str) -> Iterator[LocalCloud]:
     """API with the web app, ingest worker and plan publisher on a fresh database."""
     with services.fresh_database(pg_admin_url, template=migrated_template) as url:
