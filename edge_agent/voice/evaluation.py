@@ -1,4 +1,5 @@
-"""Scoring the understanding on a labelled utterance file (tests/voice/utterances.yaml format).
+"""Scoring the understanding on a labelled utterance file (the format of
+`tests/shared/understanding/utterances.yaml`).
 
 Each entry has `text` and `intent`, and optionally the slots to score. The same scoring serves
 typed text and text that went through speech (espeak-ng -> STT): the caller passes the text to

@@ -4,7 +4,7 @@
 gemma-3-270m runner (intent accuracy, typed):
 
     set (utterances)                 rules_only  rules_then_model  model_first
-    tests/voice/utterances (192)        1.000         0.990           0.552
+    tests/edge_agent/voice/utterances (192)        1.000         0.990           0.552
     heldout (62), before rule tuning    0.645         0.774           0.565
     blind2 (40), never tuned on         0.800         0.825           0.525
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from edge_agent.sync.runner import start_sync
 from edge_agent.sync.settings import SyncSettings
 from shared.enums import Button
-from tests.edge.factories import build_device, local, make_item, make_plan
+from tests.edge_agent.factories import build_device, local, make_item, make_plan
 
 # Fixed ids, so the test can give the cloud the same plan (`crash_plan`).
 CRASH_PLAN = make_plan(

@@ -15,8 +15,8 @@ from edge_agent.sync.client import DeviceSync
 from edge_agent.sync.runner import start_sync
 from shared.messages import CommandBody
 from shared.plan import MedicationPlan
-from tests.edge.factories import build_device, local
-from tests.edge.factories import make_plan as make_device_plan
+from tests.edge_agent.factories import build_device, local
+from tests.edge_agent.factories import make_plan as make_device_plan
 from tests.factories import make_plan
 from tests.support.services import Mosquitto
 from tests.sync.support import (

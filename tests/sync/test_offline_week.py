@@ -13,7 +13,7 @@ from cloud.ingest.models import IngestedMessage
 from cloud.mqtt.plan_publisher import MqttPlanPublisher
 from edge_agent.sync.runner import start_sync
 from shared.enums import Button
-from tests.edge.factories import build_device, local, make_item, make_plan
+from tests.edge_agent.factories import build_device, local, make_item, make_plan
 from tests.support.services import Mosquitto
 from tests.sync.support import (
     Recorder,

@@ -27,7 +27,7 @@ from shared.envelope import parse_envelope
 from shared.kinds import Kind
 from shared.plan import MedicationPlan
 from shared.topics import down_topic
-from tests.edge.factories import build_device, local
+from tests.edge_agent.factories import build_device, local
 from tests.support.services import Mosquitto
 from tests.sync.support import register_devices, running_worker, sync_settings, wait_until
 

@@ -14,7 +14,7 @@ from cloud.devices.models import Device, DeviceHeartbeat
 from cloud.ingest.presence import PresenceService, mark_silent_devices_offline
 from edge_agent.sync.runner import start_sync
 from shared.enums import AlertType, PresenceState
-from tests.edge.factories import build_device, local
+from tests.edge_agent.factories import build_device, local
 from tests.support.services import Mosquitto
 from tests.sync.support import (
     device_fleet,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cloud.config import CloudSettings
 from cloud.users.models import User
-from tests.analytics.history import History
+from tests.cloud.analytics.history import History
 from tests.cloud.conftest import bearer
 
 

@@ -14,7 +14,7 @@ from cloud.medications.models import Medication
 from cloud.patients.models import Doctor
 from cloud.users.models import User
 from shared.enums import AlertType, DoseStatus, Intent, Severity
-from tests.analytics.history import History, PatientHistory, local
+from tests.cloud.analytics.history import History, PatientHistory, local
 
 FIRST_DAY = date(2026, 10, 10)
 DAYS = 30  # to 2026-11-08; Europe/Berlin leaves summer time on 2026-10-25

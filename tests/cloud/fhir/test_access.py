@@ -8,7 +8,7 @@ import pytest
 
 from cloud.fhir.registry import TYPES
 from shared.enums import Role
-from tests.analytics.history import History
+from tests.cloud.analytics.history import History
 from tests.cloud.fhir.month import simulate_month
 
 

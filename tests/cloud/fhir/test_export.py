@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cloud.cli import app
 from cloud.config import get_settings
-from tests.analytics.history import History
+from tests.cloud.analytics.history import History
 from tests.cloud.fhir.conftest import validated
 from tests.cloud.fhir.month import simulate_month
 

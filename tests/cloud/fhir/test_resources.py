@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from cloud.fhir.registry import TYPES
-from tests.analytics.history import History
+from tests.cloud.analytics.history import History
 from tests.cloud.fhir.conftest import validated
 from tests.cloud.fhir.month import DAYS, FIRST_DAY, METFORMIN_CODES, simulate_month
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.analytics.history import History
+from tests.cloud.analytics.history import History
 from tests.cloud.fhir.month import DAYS, FIRST_DAY, simulate_month
 
 

@@ -1,0 +1,70 @@
+"""Patients with a known history for the web tests, written as ingest and the API write it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from cloud.alerts.models import AlertLog
+from cloud.users.models import User
+from shared.enums import AlertLevel, AlertType, DoseStatus, Severity
+from tests.cloud.analytics.history import History, PatientHistory, local
+from tests.cloud.factories import CloudFactory
+
+ZONE = "Europe/Berlin"
+
+
+@dataclass
+class Charted:
+    """A patient with a month of doses, today's doses, an alert and a caregiver who can sign in."""
+
+    history: PatientHistory
+    caregiver: User
+    today: date
+    alert: AlertLog | None
+
+
+def today_in(zone: str = ZONE) -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
+
+
+def charted_patient(
+    db: Session,
+    factory: CloudFactory,
+    name: str,
+    *,
+    missed_every: int = 0,
+    missed_today: bool = False,
+    days: int = 30,
+) -> Charted:
+    """`name` took the 08:00 and 20:00 doses of the last `days` days (missing every
+    `missed_every`-th evening), and this morning's dose unless `missed_today`."""
+    history = History(db)
+    today = today_in()
+    who = history.patient(name, ZONE, plan_start=today - timedelta(days=days))
+    history.item(who, "Metformin", ["08:00", "20:00"], start=today - timedelta(days=days))
+    for back in range(days, 0, -1):
+        day = today - timedelta(days=back)
+        history.dose(who, "Metformin", day, "08:00", DoseStatus.ON_TIME, minutes_late=3)
+        evening_missed = missed_every and back % missed_every == 0
+        status = DoseStatus.MISSED if evening_missed else DoseStatus.LATE
+        history.dose(who, "Metformin", day, "20:00", status, minutes_late=40)
+    morning = DoseStatus.MISSED if missed_today else DoseStatus.ON_TIME
+    history.dose(who, "Metformin", today, "08:00", morning, minutes_late=5)
+    history.dose(who, "Metformin", today, "20:00", DoseStatus.PENDING)
+    alert = None
+    if missed_today:
+        alert = history.device_alert(
+            who,
+            local(today, "10:00", ZONE),
+            AlertType.MISSED_DOSE,
+            AlertLevel.WARNING,
+            f"{name} did not take Metformin at 08:00",
+        )
+    history.symptom(who, local(today - timedelta(days=2), "09:00", ZONE), "headache", Severity.MILD)
+    history.commit()
+    caregiver = factory.caregiver(who.patient)
+    return Charted(who, caregiver, today, alert)
