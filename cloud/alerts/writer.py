@@ -71,7 +71,7 @@ _RAISE_GIVEN = text(_RAISE.format(candidates=_GIVEN))
 # The selection is computed once (materialized), then its alerts are updated by primary key: as
 # a plain `id IN (...)` over alert_logs itself, the planner joined the table to itself row by row.
 _SETTLE = """
-WITH settled AS MATERIALIZED ({selection})
+WITH settled(id) AS MATERIALIZED ({selection})
 UPDATE alert_logs AS a
 SET status = 'resolved', resolved_at = :settled_at, next_escalation_at = NULL, updated_at = now()
 FROM settled
@@ -160,6 +160,12 @@ class AlertWriter:
         """Resolve the unresolved alerts whose ids a SQL selection yields; how many."""
         statement = text(_SETTLE.format(selection=selection))
         return _count(self.db.execute(statement, {**params, "settled_at": settled_at}))
+
+    def settle(self, alert_id: uuid.UUID, *, settled_at: datetime) -> int:
+        """Resolve one alert, unless it is resolved already; how many (0 or 1)."""
+        return self.settle_selected(
+            "SELECT CAST(:alert_id AS uuid)", {"alert_id": alert_id}, settled_at=settled_at
+        )
 
     def escalate(self, alert_id: uuid.UUID, step: int, next_at: datetime | None) -> None:
         """Record that the ladder reached `step`; `next_at` None ends the ladder."""

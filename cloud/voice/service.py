@@ -236,11 +236,7 @@ class VoiceService:
         answer = parse_answer(turn.transcript)
         if answer is YesNo.NO and turn.step is not Step.ALERT:
             if pending.alert_id is not None:
-                self.alerts.settle_selected(
-                    "SELECT CAST(:alert_id AS uuid)",
-                    {"alert_id": pending.alert_id},
-                    settled_at=self.now,
-                )
+                self.alerts.settle(pending.alert_id, settled_at=self.now)
             return _Acted(replies.HELP_CANCELLED)
         if answer is YesNo.YES or turn.step is Step.ALERT:
             return self._emergency(turn, "Asked whether help is needed, the patient said")

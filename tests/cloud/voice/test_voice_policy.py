@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.doses.models import DoseEventLog, DoseOccurrence
+from cloud.plans.schemas import PlanItemIn
 from shared.dialog import replies
 from shared.enums import AlertLevel, AlertType, DoseSource, DoseStatus
 from tests.cloud.factories import CloudFactory, ProvisionedDevice
@@ -20,8 +21,19 @@ from tests.cloud.factories import CloudFactory, ProvisionedDevice
 
 @pytest.fixture
 def device(factory: CloudFactory) -> ProvisionedDevice:
+    """A patient whose plan schedules nothing (as needed only), so `due_now` is the only dose due
+    whatever the time of day the test runs at."""
     patient = factory.patient()
-    factory.plan(patient)
+    start = datetime.now(UTC).date() - timedelta(days=30)
+    as_needed = PlanItemIn(
+        medication_name="Paracetamol",
+        dose=500,
+        unit="mg",
+        as_needed=True,
+        max_per_day=4,
+        start_date=start,
+    )
+    factory.plan(patient, items=[as_needed])
     return factory.device(patient)
 
 
