@@ -183,7 +183,8 @@ class Actions:
                 body = journal.record_as_needed(
                     self.context.store, db, plan, item, at=now, source=source
                 )
-            return ActionResult(True, self._as_needed_text(item, count + 1), (body.occurrence_id,))
+                taken = facts.as_needed_count(db, item.item_id, today)
+            return ActionResult(True, self._as_needed_text(item, taken), (body.occurrence_id,))
 
     def as_needed_items(self) -> list[PlanItem]:
         """The current plan's as-needed medications, in plan order."""

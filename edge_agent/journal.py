@@ -70,7 +70,10 @@ def record_as_needed(
         source=source,
         as_needed=True,
     )
-    _insert_dose_event(store, db, body)
+    # Two takes of one item within the same second are one dose (the shared id rule): a bounced
+    # press or a repeated "yes" records it once.
+    if not facts.has_dose_event(db, body.occurrence_id):
+        _insert_dose_event(store, db, body)
     return body
 
 

@@ -27,6 +27,14 @@ class AsNeededDose:
     taken_at: datetime
 
 
+def has_dose_event(db: Database, occurrence_id: UUID) -> bool:
+    """Whether a decision for this occurrence is recorded already."""
+    row = db.execute(
+        "SELECT 1 FROM dose_events WHERE occurrence_id = ?", [str(occurrence_id)]
+    ).fetchone()
+    return row is not None
+
+
 def insert_dose_event(db: Database, body: DoseEventBody, message_id: UUID) -> None:
     """Keep a dose event beside the outbox message `message_id` that reports it."""
     db.execute(

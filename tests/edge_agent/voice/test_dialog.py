@@ -144,8 +144,10 @@ def test_an_as_needed_medicine_by_name_is_recorded_within_its_limit(
 ) -> None:
     asked = say(dialog, "I took an ibuprofen")
     first = say(dialog, "yes")
+    device.advance(60)
     say(dialog, "I took my ibuprofen")
     say(dialog, "yes")
+    device.advance(60)
     say(dialog, "I took my ibuprofen")
     third = say(dialog, "yes")
 
@@ -154,6 +156,18 @@ def test_an_as_needed_medicine_by_name_is_recorded_within_its_limit(
     assert "1 of 2" in first
     assert "most allowed" in third
     assert states(device)["Metformin 08:00"] not in ("on_time", "late")
+
+
+def test_a_repeated_yes_within_the_same_second_records_one_as_needed_dose(
+    device: Device, dialog: DialogManager
+) -> None:
+    say(dialog, "I took an ibuprofen")
+    first = say(dialog, "yes")
+    say(dialog, "I took an ibuprofen")
+    again = say(dialog, "yes")
+
+    assert "1 of 2" in first and "1 of 2" in again
+    assert len(device.outbox("dose_event")) == 1
 
 
 def test_no_follow_up_after_the_window_closes(device: Device, dialog: DialogManager) -> None:
