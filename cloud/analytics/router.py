@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
 from cloud.analytics.service import AnalyticsService
 from cloud.analytics.stock import StockLevel
-from cloud.deps import DbSession, VisiblePatient
+from cloud.deps import DbSession, Now, VisiblePatient
 
 router = APIRouter(prefix="/patients/{patient_id}/stock", tags=["medications"])
 
@@ -42,9 +42,9 @@ def _out(level: StockLevel, today: date) -> StockOut:
 
 
 @router.get("", response_model=list[StockOut])
-def patient_stock(patient: VisiblePatient, db: DbSession) -> list[StockOut]:
+def patient_stock(patient: VisiblePatient, db: DbSession, now: Now) -> list[StockOut]:
     """Every medication with a dispensed quantity: stock left (dispensed minus doses taken
     since), daily use, days of supply and the date it runs out."""
-    today = datetime.now(UTC).date()
+    today = now.date()
     levels = AnalyticsService(db).stock_levels(today, patient.id)
     return [_out(level, today) for level in levels]

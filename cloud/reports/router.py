@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from cloud.deps import CurrentUser, DbSession, VisiblePatient
+from cloud.deps import CurrentUser, DbSession, Now, VisiblePatient
 from cloud.reports.models import HealthReport
 from cloud.reports.schemas import ReportFormat, ReportOut
 from cloud.reports.service import ReportService
@@ -51,6 +51,7 @@ def generate_report(
     patient: VisiblePatient,
     user: CurrentUser,
     db: DbSession,
+    now: Now,
     date_from: Annotated[
         date | None, Query(alias="from", description="First local date (default: 30 days ago).")
     ] = None,
@@ -61,7 +62,6 @@ def generate_report(
 ) -> Response | ReportOut:
     """Make a health report (adherence by day and slot with charts, symptoms, alerts,
     insights, stock) as HTML and PDF, store it, and answer in the asked format."""
-    now = datetime.now(UTC)
     end = date_to or (now.date() - timedelta(days=1))
     start = date_from or (end - timedelta(days=29))
     report = ReportService(db).generate(patient, start, end, now=now, user_id=user.id)
