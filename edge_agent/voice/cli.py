@@ -18,7 +18,9 @@ app = typer.Typer(
     help="Voice: speech-to-text, understanding and its evaluation.", no_args_is_help=True
 )
 
-DEFAULT_UTTERANCES = Path(__file__).resolve().parents[2] / "tests" / "voice" / "utterances.yaml"
+DEFAULT_UTTERANCES = (
+    Path(__file__).resolve().parents[2] / "tests" / "shared" / "understanding" / "utterances.yaml"
+)
 
 
 def _runner(model: bool) -> object | None:

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from edge_agent.cli import app
 from edge_agent.config import load_settings
 from tests.edge_agent.factories import Device, make_item, make_plan
+from tests.support.paths import REPO_ROOT
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "edge.example.toml"
+EXAMPLE = REPO_ROOT / "edge.example.toml"
 
 
 def test_example_config_loads(monkeypatch: pytest.MonkeyPatch) -> None:

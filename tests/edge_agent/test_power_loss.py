@@ -18,8 +18,9 @@ import pytest
 from shared.envelope import parse_envelope
 from tests.edge_agent.factories import local
 from tests.edge_agent.power_loss_driver import DAY_END, PRESSES, minute_index, press_label
+from tests.support.paths import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 KILLS = 14
 SEED = 20260601
 LAST_MINUTE = minute_index(DAY_END)

@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO_ROOT
+
+REPO = REPO_ROOT
 
 
 def test_run_starts_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:

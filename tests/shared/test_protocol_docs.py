@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from shared.envelope import json_schemas
+from tests.support.paths import REPO_ROOT
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "protocol"
+DOCS = REPO_ROOT / "docs" / "protocol"
 
 
 def test_committed_schemas_are_current() -> None:

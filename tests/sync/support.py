@@ -39,6 +39,7 @@ from shared.enums import DoseSource, DoseStatus
 from shared.messages import CommandBody, DoseEventBody
 from shared.plan import MedicationPlan, PlanItem
 from shared.schedule import occurrence_id, resolve_local
+from tests.support.paths import REPO_ROOT
 
 SERVICE_USER = "medmind-cloud"
 SERVICE_PASSWORD = "service-secret-for-tests"
@@ -274,7 +275,7 @@ def start_device_process(
     ]
     if crash_on_press:
         command.append("--crash-on-press")
-    repo_root = Path(__file__).resolve().parents[2]
+    repo_root = REPO_ROOT
     return subprocess.Popen(
         command, cwd=repo_root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

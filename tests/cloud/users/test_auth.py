@@ -23,6 +23,7 @@ from cloud.users.tokens import VerifiedTokens, issue_token
 from shared.enums import Role
 from tests.cloud.conftest import bearer
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
+from tests.support.paths import REPO_ROOT
 
 
 def _login(client: TestClient, email: str, password: str) -> tuple[int, dict[str, object]]:
@@ -115,7 +116,7 @@ def test_outside_development_the_api_refuses_to_start_without_the_hook_token(
 
 def test_serving_with_no_settings_at_all_refuses_to_start(tmp_path: Path) -> None:
     env = {name: value for name, value in os.environ.items() if not name.startswith("MEDMIND_")}
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = str(REPO_ROOT)
     served = subprocess.run(
         [sys.executable, "-c", "from shared.cli import main; main()", "cloud", "serve"],
         cwd=tmp_path,

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 from sqlalchemy import text
@@ -21,8 +20,9 @@ from cloud.users.login_limiter import LoginLimiter, LoginLimits
 from firmware_sim.embedded_broker import free_port, wait_for_port
 from tests.cloud.conftest import TEST_JWT_SECRET
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
+from tests.support.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO_ROOT
 LIMITS = LoginLimits(
     per_account=3, per_address=10, window_s=300, backoff_base_s=30, backoff_max_s=600
 )

@@ -11,11 +11,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright, Route
+
+from tests.support.paths import REPO_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -25,7 +26,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+SCREENSHOT_DIR = REPO_ROOT / "build" / "screenshots"
 PHONE_WIDTH, DESK_WIDTH = 375, 1280
 BLOCKING_IMPACTS = {"serious", "critical"}
 
