@@ -17,9 +17,7 @@ from cloud.deps import (
     Settings,
     UserCache,
 )
-from cloud.errors import AuthenticationError, RateLimitedError
 from cloud.users.credentials import CredentialService
-from cloud.users.login_limiter import LoginLimiter, login_limits
 from cloud.users.mail import send_account_email
 from cloud.users.schemas import (
     MeOut,
@@ -49,17 +47,7 @@ def login(
     Failed attempts block the account, and (at a much higher count) the address, for a while
     that grows with further failures; a blocked attempt answers 429 with `Retry-After`.
     """
-    limiter = LoginLimiter(db, login_limits(settings))
-    keys = LoginLimiter.keys(form.username, address)
-    wait = limiter.retry_after(keys, now)
-    if wait is not None:
-        seconds = int(wait) + 1
-        raise RateLimitedError(f"too many failed logins; try again in {seconds} s", seconds)
-    user = UserService(db, settings).authenticate(form.username, form.password, now)
-    if user is None:
-        limiter.record_failure(keys, now)
-        raise AuthenticationError("wrong email or password")
-    limiter.succeeded(keys, now)
+    user = UserService(db, settings).sign_in(form.username, form.password, address, now)
     return SessionService(db, settings).open(user, address, now)
 
 

@@ -10,9 +10,10 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from cloud.config import CloudSettings
-from cloud.errors import ConflictError, NotFoundError
+from cloud.errors import AuthenticationError, ConflictError, NotFoundError, RateLimitedError
 from cloud.patients.models import Caregiver, Doctor, Patient
 from cloud.users.credentials import password_policy
+from cloud.users.login_limiter import LoginLimiter, login_limits
 from cloud.users.models import User
 from cloud.users.passwords import DUMMY_HASH, hash_password, verify_password
 from cloud.users.schemas import UserIn
@@ -49,6 +50,25 @@ class UserService:
             return None
         user.last_login_at = now
         self.db.commit()
+        return user
+
+    def sign_in(self, email: str, password: str, address: str, now: datetime) -> User:
+        """`authenticate` behind the login limiter, for every way in (API and web app).
+
+        A blocked attempt is refused before the password is checked (RateLimitedError); a wrong
+        one counts against the account and the address (AuthenticationError).
+        """
+        limiter = LoginLimiter(self.db, login_limits(self.settings))
+        keys = LoginLimiter.keys(email, address)
+        wait = limiter.retry_after(keys, now)
+        if wait is not None:
+            seconds = int(wait) + 1
+            raise RateLimitedError(f"too many failed logins; try again in {seconds} s", seconds)
+        user = self.authenticate(email, password, now)
+        if user is None:
+            limiter.record_failure(keys, now)
+            raise AuthenticationError("wrong email or password")
+        limiter.succeeded(keys, now)
         return user
 
     def create(self, spec: UserIn) -> User:

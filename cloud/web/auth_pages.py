@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from cloud.deps import DbSession, Settings
-from cloud.users.login_limiter import LoginLimiter, login_limits
+from cloud.errors import AuthenticationError, RateLimitedError
 from cloud.users.service import UserService
 from cloud.web.deps import SESSION_COOKIE, CheckedForm, SessionTime, tokens_match
 from cloud.web.rendering import render
@@ -89,17 +89,14 @@ def sign_in(
     """Check the password and start a session; back to the form with a message otherwise."""
     if not tokens_match(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "") or "\0"):
         return _sign_in_page(request, next, "The form had expired. Please sign in again.", email)
-    limiter = LoginLimiter(db, login_limits(settings))
-    keys = LoginLimiter.keys(email, request.client.host if request.client else "-")
-    wait = limiter.retry_after(keys, now)
-    if wait is not None:
-        message = f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."
+    address = request.client.host if request.client else "-"
+    try:
+        user = UserService(db, settings).sign_in(email, password, address, now)
+    except RateLimitedError as blocked:
+        message = f"Too many failed sign-ins. Try again in {blocked.retry_after} seconds."
         return _sign_in_page(request, next, message, email)
-    user = UserService(db, settings).authenticate(email, password, now)
-    if user is None:
-        limiter.record_failure(keys, now)
+    except AuthenticationError:
         return _sign_in_page(request, next, "Wrong email or password.", email)
-    limiter.succeeded(keys, now)
     if user.role not in WEB_ROLES:
         message = "This web app is for caregivers and clinicians."
         return _sign_in_page(request, next, message, email)
