@@ -53,6 +53,15 @@ class CloudSettings(BaseSettings):
         default=3, ge=0, le=4, description="Minimum zxcvbn strength score (0..4)."
     )
     password_reset_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    password_reset_account_limit: int = Field(
+        default=3, ge=1, description="Reset emails one address may be sent per window."
+    )
+    password_reset_address_limit: int = Field(
+        default=20, ge=1, description="Reset requests one client address may make per window."
+    )
+    password_reset_window_s: int = Field(
+        default=3600, ge=1, description="How long a reset-request limit lasts."
+    )
     invitation_days: int = Field(default=7, ge=1, le=90)
     public_url: str = Field(
         default="http://127.0.0.1:8000",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +34,19 @@ from cloud.users.one_time import new_link_token, token_hash
 from cloud.users.passwords import hash_password
 from cloud.users.service import UserService
 from shared.enums import Role
+
+# Who can be invited (patients get their login from an admin, admins are made by admins).
+INVITED_ROLES = (Role.CAREGIVER, Role.DOCTOR)
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    """A usable invitation, its patient, who sent it, and the account of its address if any."""
+
+    invitation: Invitation
+    patient: Patient
+    inviter: User | None
+    account: User | None
 
 
 class InvitationService:
@@ -71,7 +85,9 @@ class InvitationService:
         )
         self.db.add(invitation)
         self.db.commit()
-        link = f"{self.settings.public_url.rstrip('/')}/accept-invitation?token={token}"
+        # The web app's page that accepts it (cloud/web/invitation_pages.py).
+        base = self.settings.public_url.rstrip("/")
+        link = f"{base}/app/invitations/accept?token={token}"
         message = AccountEmail(
             email,
             f"Join {patient.full_name}'s care team",
@@ -110,22 +126,19 @@ class InvitationService:
             raise NotFoundError("no pending invitation with this id for this patient")
         self.db.commit()
 
+    def open(self, token: str, now: datetime) -> OpenInvitation:
+        """What a still usable invitation link offers, without using it (refused as `accept`
+        refuses it)."""
+        invitation = self._usable(token, now, lock=False)
+        patient = self.db.get(Patient, invitation.patient_id)
+        inviter = self.db.get(User, invitation.invited_by) if invitation.invited_by else None
+        account = self.db.scalar(select(User).where(User.email == invitation.email))
+        assert patient is not None  # invitations go with their patient (ON DELETE CASCADE)
+        return OpenInvitation(invitation, patient, inviter, account)
+
     def accept(self, spec: InvitationAcceptIn, now: datetime) -> InvitationAcceptedOut:
         """Join the care team the link invites to; the link then stops working."""
-        invitation = self.db.scalar(
-            select(Invitation)
-            .where(Invitation.token_hash == token_hash(spec.token))
-            .with_for_update()
-        )
-        if invitation is None:
-            self.db.rollback()
-            raise NotFoundError("this invitation link is not valid; check it was copied whole")
-        if invitation.accepted_at is not None:
-            self.db.rollback()
-            raise GoneError("this invitation was already accepted; sign in instead")
-        if invitation.revoked_at is not None or invitation.expires_at <= now:
-            self.db.rollback()
-            raise GoneError("this invitation has expired or was withdrawn; ask for a new one")
+        invitation = self._usable(spec.token, now, lock=True)
         user = self.db.scalar(select(User).where(User.email == invitation.email))
         created = user is None
         if user is None:
@@ -146,6 +159,24 @@ class InvitationService:
             role=invitation.role,
             account_created=created,
         )
+
+    def _usable(self, token: str, now: datetime, *, lock: bool) -> Invitation:
+        statement = select(Invitation).where(Invitation.token_hash == token_hash(token))
+        invitation = self.db.scalar(statement.with_for_update() if lock else statement)
+        refusal: Exception | None = None
+        if invitation is None:
+            refusal = NotFoundError("this invitation link is not valid; check it was copied whole")
+        elif invitation.accepted_at is not None:
+            refusal = GoneError("this invitation was already accepted; sign in instead")
+        elif invitation.revoked_at is not None:
+            refusal = GoneError("this invitation was withdrawn; ask for a new one")
+        elif invitation.expires_at <= now:
+            refusal = GoneError("this invitation has expired; ask for a new one")
+        if refusal is not None:
+            self.db.rollback()
+            raise refusal
+        assert invitation is not None
+        return invitation
 
     def _new_account(self, invitation: Invitation, spec: InvitationAcceptIn) -> User:
         if not spec.full_name or not spec.password:
@@ -183,10 +214,12 @@ class InvitationService:
             )
         self.db.flush()
 
-    def _may_invite(self, patient: Patient, user: User, role: Role) -> None:
-        """Admins and linked doctors invite anyone; a primary caregiver invites caregivers."""
+    def invitable_roles(self, patient: Patient, user: User) -> tuple[Role, ...]:
+        """The roles `user` may invite to the patient's care team (none: may not manage its
+        invitations). Admins and linked doctors invite anyone; a primary caregiver invites
+        caregivers."""
         if user.role in (Role.ADMIN, Role.DOCTOR):
-            return
+            return INVITED_ROLES
         primary = self.db.scalar(
             select(
                 exists().where(
@@ -197,7 +230,10 @@ class InvitationService:
                 )
             )
         )
-        if not primary or role is not Role.CAREGIVER:
+        return (Role.CAREGIVER,) if primary else ()
+
+    def _may_invite(self, patient: Patient, user: User, role: Role) -> None:
+        if role not in self.invitable_roles(patient, user):
             raise PermissionDeniedError(
                 "only admins, the patient's doctors and primary caregiver manage invitations "
                 "(a primary caregiver invites caregivers)"

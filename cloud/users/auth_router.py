@@ -103,6 +103,7 @@ def change_password(
 def request_password_reset(
     body: PasswordResetRequestIn,
     *,
+    address: ClientAddress,
     background: BackgroundTasks,
     db: DbSession,
     settings: Settings,
@@ -110,8 +111,11 @@ def request_password_reset(
     now: Now,
 ) -> ResetRequestedOut:
     """Email a single-use reset link if the address has an account; the answer is the same
-    either way (and the email is sent after it), so it tells nobody who has an account."""
-    email = CredentialService(db, settings).request_reset(body.email, now)
+    either way (and the email is sent after it), so it tells nobody who has an account.
+
+    An address is sent a few links an hour at most, and one client may ask a limited number of
+    times; past either limit the answer stays the same and no email goes out."""
+    email = CredentialService(db, settings).request_reset(body.email, address, now)
     if email is not None:
         background.add_task(send_account_email, mail, email)
     return ResetRequestedOut()

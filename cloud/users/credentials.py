@@ -1,7 +1,9 @@
 """Passwords: changing one, and resetting a forgotten one through an emailed single-use link.
 
 A changed password ends the user's other sessions; a reset ends all of them (whoever knew the
-old password is signed out).
+old password is signed out). Reset requests are limited per address asked for and per client
+address (`reset_limits`), counted whether or not the address has an account, so neither the
+answer nor the limit tells anyone who has one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cloud.config import CloudSettings
 from cloud.errors import AuthenticationError, ValidationFailedError
+from cloud.users.login_limiter import RESET_PREFIX, LoginLimiter, reset_limits
 from cloud.users.mail import AccountEmail
 from cloud.users.models import PasswordResetToken, User
 from cloud.users.one_time import new_link_token, token_hash
@@ -44,8 +47,14 @@ class CredentialService:
             raise AuthenticationError("the current password is wrong")
         self._set(stored, new, now, keep=session_id)
 
-    def request_reset(self, email: str, now: datetime) -> AccountEmail | None:
-        """A reset email for an active account with this address, or None (told to nobody)."""
+    def request_reset(self, email: str, address: str, now: datetime) -> AccountEmail | None:
+        """A reset email for an active account with this address, or None (told to nobody):
+        also None past the limit of requests for this address or from this client."""
+        limiter = LoginLimiter(self.db, reset_limits(self.settings))
+        keys = LoginLimiter.keys(email, address, RESET_PREFIX)
+        if limiter.retry_after(keys, now) is not None:
+            return None
+        limiter.record_failure(keys, now)
         user = self.db.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None or not user.is_active:
             return None
@@ -58,7 +67,8 @@ class CredentialService:
             )
         )
         self.db.commit()
-        link = f"{self.settings.public_url.rstrip('/')}/reset-password?token={token}"
+        # The web app's reset page (cloud/web/account_pages.py).
+        link = f"{self.settings.public_url.rstrip('/')}/app/password/reset?token={token}"
         return AccountEmail(
             user.email,
             "Reset your password",
@@ -72,17 +82,7 @@ class CredentialService:
         """Set the password named by a reset token; the token is spent, every session ends.
 
         Returns the user's id."""
-        reset = self.db.scalar(
-            select(PasswordResetToken)
-            .where(PasswordResetToken.token_hash == token_hash(token))
-            .with_for_update()
-        )
-        if reset is None or reset.used_at is not None or reset.expires_at <= now:
-            self.db.rollback()
-            raise ValidationFailedError(
-                "this reset link is not valid: it was used, has expired or was mistyped; "
-                "ask for a new one"
-            )
+        reset = self._live_reset(token, now, lock=True)
         user = self.db.get(User, reset.user_id)
         if user is None or not user.is_active:
             self.db.rollback()
@@ -96,6 +96,25 @@ class CredentialService:
         )
         self._set(user, new, now, keep=None)
         return user.id
+
+    def check_reset_link(self, token: str, now: datetime) -> None:
+        """Refuse (as `confirm_reset` would) a reset link that was used, expired or mistyped,
+        before anyone types a new password for it; the link stays usable."""
+        self._live_reset(token, now, lock=False)
+        self.db.rollback()
+
+    def _live_reset(self, token: str, now: datetime, *, lock: bool) -> PasswordResetToken:
+        statement = select(PasswordResetToken).where(
+            PasswordResetToken.token_hash == token_hash(token)
+        )
+        reset = self.db.scalar(statement.with_for_update() if lock else statement)
+        if reset is None or reset.used_at is not None or reset.expires_at <= now:
+            self.db.rollback()
+            raise ValidationFailedError(
+                "this reset link is not valid: it was used, has expired or was mistyped; "
+                "ask for a new one"
+            )
+        return reset
 
     def _set(self, user: User, new: str, now: datetime, keep: uuid.UUID | None) -> None:
         self.policy.check(new, [user.email, user.full_name])

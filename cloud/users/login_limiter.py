@@ -5,6 +5,9 @@ client address (`ip:…`) with a high one. Past its limit a key is blocked with 
 block doubles with each further failure, up to a cap. A refused (blocked) attempt is not
 counted, so hammering one account blocks that account, not the address it comes from: others
 behind the same router still sign in. A key forgets its failures after a quiet window.
+
+Password-reset requests are counted the same way (every request, not failures) under keys of
+their own (`reset:email:…`, `reset:ip:…`), so asking for resets never blocks a sign-in.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ _BLOCKED_FOR = text(
 
 # One row per key. Its count restarts once it has been quiet (no failure, no block) for a
 # window; at its limit a key is blocked for base * 2^(failures - limit) seconds, at most the cap.
-_LIMIT = "CASE WHEN {key} LIKE 'email:%' THEN :per_account ELSE :per_address END"
+_LIMIT = "CASE WHEN {key} LIKE :account_keys THEN :per_account ELSE :per_address END"
 _COUNT = (
     "CASE WHEN greatest(t.last_failure_at, t.blocked_until) < :quiet_since"
     " THEN 1 ELSE t.failures + 1 END"
@@ -46,12 +49,18 @@ _RECORD_FAILURES = text(
 )
 
 
-_QUIET = "greatest(last_failure_at, blocked_until) < :quiet_since"
+_QUIET = (
+    "greatest(last_failure_at, blocked_until) < :quiet_since"
+    " AND (key LIKE :account_keys OR key LIKE :address_keys)"
+)
 # Bounded, so a failed login never pays for a large sweep.
 _FORGET_SOME = text(
     "DELETE FROM login_throttles WHERE key IN "
     f"(SELECT key FROM login_throttles WHERE {_QUIET} LIMIT 100 FOR UPDATE SKIP LOCKED)"
 )
+
+
+RESET_PREFIX = "reset:"
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,8 @@ class LoginLimits:
     window_s: float
     backoff_base_s: float
     backoff_max_s: float
+    # What the keys of this kind of attempt start with ("" sign-ins, RESET_PREFIX resets).
+    prefix: str = ""
 
 
 def login_limits(settings: CloudSettings) -> LoginLimits:
@@ -76,6 +87,18 @@ def login_limits(settings: CloudSettings) -> LoginLimits:
     )
 
 
+def reset_limits(settings: CloudSettings) -> LoginLimits:
+    """The configured limits of password-reset requests (each request counts, not failures)."""
+    return LoginLimits(
+        per_account=settings.password_reset_account_limit,
+        per_address=settings.password_reset_address_limit,
+        window_s=settings.password_reset_window_s,
+        backoff_base_s=settings.password_reset_window_s,
+        backoff_max_s=24 * 3600,
+        prefix=RESET_PREFIX,
+    )
+
+
 class LoginLimiter:
     """Checks and counts failed logins of one attempt's keys; owns its transaction."""
 
@@ -84,9 +107,13 @@ class LoginLimiter:
         self.limits = limits
 
     @staticmethod
-    def keys(email: str, address: str) -> tuple[str, str]:
-        """The account key and the address key of an attempt."""
-        return f"email:{email.strip().lower()}", f"ip:{address}"
+    def keys(email: str, address: str, prefix: str = "") -> tuple[str, str]:
+        """The account key and the address key of an attempt (`prefix`: its limits' prefix)."""
+        return f"{prefix}email:{email.strip().lower()}", f"{prefix}ip:{address}"
+
+    def _families(self) -> dict[str, str]:
+        prefix = self.limits.prefix
+        return {"account_keys": f"{prefix}email:%", "address_keys": f"{prefix}ip:%"}
 
     def retry_after(self, keys: tuple[str, str], now: datetime) -> float | None:
         """Seconds until the attempt's keys are unblocked, or None if neither is blocked."""
@@ -107,10 +134,12 @@ class LoginLimiter:
                 "quiet_since": now - timedelta(seconds=self.limits.window_s),
                 "base": self.limits.backoff_base_s,
                 "cap": self.limits.backoff_max_s,
+                **self._families(),
             },
         )
         self.db.execute(
-            _FORGET_SOME, {"quiet_since": now - timedelta(seconds=self.limits.window_s)}
+            _FORGET_SOME,
+            {"quiet_since": now - timedelta(seconds=self.limits.window_s), **self._families()},
         )
         self.db.commit()
 

@@ -115,7 +115,10 @@ class PasswordResetIn(BaseModel):
 class ResetRequestedOut(BaseModel):
     """The one answer to a reset request, whether or not the address has an account."""
 
-    detail: str = "If this address has an account, a reset link is on its way."
+    detail: str = (
+        "If this address has an account, a reset link is on its way. Links are sent a few "
+        "times an hour at most: if none arrives, check the address and ask again later."
+    )
 
 
 class RoleIn(BaseModel):

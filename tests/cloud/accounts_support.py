@@ -1,4 +1,5 @@
-"""Helpers of the account tests: sign in over HTTP, read the link token out of an email."""
+"""Helpers of the account tests: sign in over HTTP, read the link (and its token) out of an
+email."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 _TOKEN = re.compile(r"token=([A-Za-z0-9_-]+)")
+_LINK = re.compile(r"https?://\S+")
 
 
 def login(client: TestClient, email: str, password: str) -> Any:
@@ -36,3 +38,12 @@ def link_token(message: Message) -> str:
     found = _TOKEN.search(payload.decode())
     assert found, "the email carries no link with a token"
     return found.group(1)
+
+
+def link_in(message: Message) -> str:
+    """The one link of an account email."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    found = _LINK.search(payload.decode())
+    assert found, "the email carries no link"
+    return found.group(0)

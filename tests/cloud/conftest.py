@@ -18,9 +18,11 @@ from cloud.app import create_app
 from cloud.config import CloudSettings
 from cloud.db.engine import make_engine, make_session_factory, sqlalchemy_url
 from cloud.db.seed import DemoSeeder
+from cloud.notifications.settings import NotificationSettings
 from cloud.users.models import User
 from cloud.users.schemas import TokenPair
 from cloud.users.sessions import SessionService
+from tests.cloud.analytics.receivers import SmtpServer, smtp_server
 from tests.cloud.factories import CloudFactory
 from tests.support import services
 
@@ -108,6 +110,16 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An HTTP client calling the app in process."""
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def smtp(app: FastAPI) -> Iterator[SmtpServer]:
+    """A real SMTP server the app's account emails go to."""
+    with smtp_server() as server:
+        app.state.notification_settings = NotificationSettings(
+            smtp_host="127.0.0.1", smtp_port=server.port
+        )
+        yield server
 
 
 def sign_in(settings: CloudSettings, user: User) -> TokenPair:

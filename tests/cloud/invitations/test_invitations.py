@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cloud.config import CloudSettings
-from cloud.notifications.settings import NotificationSettings
 from cloud.patients.models import Patient
 from cloud.users.models import User
-from tests.cloud.accounts_support import auth, link_token, login, tokens
-from tests.cloud.analytics.receivers import SmtpServer, smtp_server
+from tests.cloud.accounts_support import auth, link_in, link_token, login, tokens
+from tests.cloud.analytics.receivers import SmtpServer
 from tests.cloud.conftest import bearer
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
 
 PASSWORD = "marble cypress lagoon whistle"
-
-
-@pytest.fixture
-def smtp(app: FastAPI) -> Iterator[SmtpServer]:
-    """A real SMTP server the app's account emails go to."""
-    with smtp_server() as server:
-        app.state.notification_settings = NotificationSettings(
-            smtp_host="127.0.0.1", smtp_port=server.port
-        )
-        yield server
 
 
 @pytest.fixture
@@ -162,3 +151,23 @@ def test_only_a_primary_caregiver_invites_and_only_caregivers(
 
     assert by_primary.status_code == 201
     assert doctor_by_primary.status_code == 403 and by_helper.status_code == 403
+
+
+def test_the_invitation_link_opens_the_web_apps_page_and_refusals_say_why(
+    client: TestClient,
+    cloud_settings: CloudSettings,
+    smtp: SmtpServer,
+    doctor_and_patient: tuple[User, Patient],
+) -> None:
+    doctor, patient = doctor_and_patient
+    headers = bearer(cloud_settings, doctor)
+    invitation = _invite(client, cloud_settings, doctor, patient, email="why@example.test")
+    client.delete(f"/api/v1/patients/{patient.id}/invitations/{invitation['id']}", headers=headers)
+
+    refused = client.post(
+        "/api/v1/invitations/accept",
+        json={"token": link_token(smtp.inbox.messages[0]), "full_name": "W", "password": PASSWORD},
+    )
+
+    assert urlsplit(link_in(smtp.inbox.messages[0])).path == "/app/invitations/accept"
+    assert refused.json()["error"]["message"] == "this invitation was withdrawn; ask for a new one"

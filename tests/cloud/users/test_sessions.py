@@ -4,7 +4,6 @@ changes and resets, deactivation (in this process at once, in another within its
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,25 +12,14 @@ from fastapi.testclient import TestClient
 
 from cloud.app import create_app
 from cloud.config import CloudSettings
-from cloud.notifications.settings import NotificationSettings
 from cloud.users.active_cache import ActiveUserCache
 from shared.enums import Role
 from tests.cloud.accounts_support import auth, link_token, login, tokens
-from tests.cloud.analytics.receivers import SmtpServer, smtp_server
+from tests.cloud.analytics.receivers import SmtpServer
 from tests.cloud.conftest import bearer
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
 
 NEW_PASSWORD = "velvet harbour tundra quince"
-
-
-@pytest.fixture
-def smtp(app: FastAPI) -> Iterator[SmtpServer]:
-    """A real SMTP server the app's account emails go to."""
-    with smtp_server() as server:
-        app.state.notification_settings = NotificationSettings(
-            smtp_host="127.0.0.1", smtp_port=server.port
-        )
-        yield server
 
 
 def _me(client: TestClient, pair: dict[str, str]) -> int:
