@@ -45,7 +45,8 @@ def list_alerts(
     alert_type: Annotated[AlertType | None, Query(description="Only this type.")] = None,
     patient_id: Annotated[uuid.UUID | None, Query(description="Only this patient.")] = None,
 ) -> Page[AlertOut]:
-    """Alerts of every patient the caller may see, newest first."""
+    """Alerts of every patient the caller may see, newest first (each patient on the page is
+    recorded in their access log)."""
     statement = access.restrict(select(AlertLog), AlertLog.patient_id).order_by(
         AlertLog.raised_at.desc(), AlertLog.id
     )
@@ -57,7 +58,9 @@ def list_alerts(
         statement = statement.where(AlertLog.alert_type == alert_type)
     if patient_id is not None:
         statement = statement.where(AlertLog.patient_id == patient_id)
-    return paginate(db, statement, page, AlertOut.model_validate)
+    listed = paginate(db, statement, page, AlertOut.model_validate)
+    access.record(alert.patient_id for alert in listed.items)
+    return listed
 
 
 @router.get("/patients/{patient_id}/alerts", response_model=Page[AlertOut])

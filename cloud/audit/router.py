@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from cloud.api.pagination import Page, Paging, paginate
-from cloud.audit.models import AccessLogEntry
 from cloud.audit.schemas import AccessLogOut
+from cloud.audit.service import AccessLogFilter, Action, access_log_of
 from cloud.deps import Clinician, DbSession, VisiblePatient
 from shared.enums import Role
 
@@ -27,26 +26,10 @@ def access_log(
     page: Paging,
     user_id: Annotated[uuid.UUID | None, Query(description="Only this user's accesses.")] = None,
     role: Annotated[Role | None, Query(description="Only accesses by this role.")] = None,
-    action: Annotated[
-        Literal["read", "create", "update", "delete"] | None, Query(description="Only this action.")
-    ] = None,
+    action: Annotated[Action | None, Query(description="Only this action.")] = None,
     since: Annotated[datetime | None, Query(description="At or after this instant.")] = None,
     until: Annotated[datetime | None, Query(description="Before this instant.")] = None,
 ) -> Page[AccessLogOut]:
     """Who read or changed this patient's data, newest first (admins and the patient's doctors)."""
-    statement = (
-        select(AccessLogEntry)
-        .where(AccessLogEntry.patient_id == patient.id)
-        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id)
-    )
-    if user_id is not None:
-        statement = statement.where(AccessLogEntry.user_id == user_id)
-    if role is not None:
-        statement = statement.where(AccessLogEntry.role == role)
-    if action is not None:
-        statement = statement.where(AccessLogEntry.action == action)
-    if since is not None:
-        statement = statement.where(AccessLogEntry.at >= since)
-    if until is not None:
-        statement = statement.where(AccessLogEntry.at < until)
-    return paginate(db, statement, page, AccessLogOut.model_validate)
+    only = AccessLogFilter(user_id, role, action, since, until)
+    return paginate(db, access_log_of(patient.id, only), page, AccessLogOut.model_validate)

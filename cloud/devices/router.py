@@ -35,10 +35,15 @@ def visible_device(
 ) -> Device:
     """The path's device if the caller may see it: admin, or its patient is visible."""
     device = DeviceService(db).by_device_id(device_id)
-    if device is None or (
-        user.role is not Role.ADMIN
-        and (device.patient_id is None or not access.can_see(device.patient_id))
-    ):
+    if device is None:
+        raise NotFoundError("device not found")
+    # A patient's device is a look at that patient (recorded, for admins too).
+    seen = (
+        access.can_see(device.patient_id)
+        if device.patient_id is not None
+        else user.role is Role.ADMIN
+    )
+    if not seen:
         raise NotFoundError("device not found")
     return device
 
@@ -56,7 +61,8 @@ def list_devices(
     online: Annotated[bool | None, Query(description="Only online (or offline) devices.")] = None,
     patient_id: Annotated[uuid.UUID | None, Query(description="Only this patient's.")] = None,
 ) -> Page[DeviceOut]:
-    """Devices the caller may see, with online state and last seen time."""
+    """Devices the caller may see, with online state and last seen time (each patient on the
+    page is recorded in their access log)."""
     statement = select(Device).order_by(Device.device_id)
     if user.role is not Role.ADMIN:
         statement = access.restrict(statement, Device.patient_id)
@@ -64,7 +70,9 @@ def list_devices(
         statement = statement.where(Device.online.is_(online))
     if patient_id is not None:
         statement = statement.where(Device.patient_id == patient_id)
-    return paginate(db, statement, page, DeviceOut.model_validate)
+    listed = paginate(db, statement, page, DeviceOut.model_validate)
+    access.record(device.patient_id for device in listed.items)
+    return listed
 
 
 @router.post("/devices", response_model=DeviceOut, status_code=status.HTTP_201_CREATED)

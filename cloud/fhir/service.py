@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from cloud.audit.hook import AccessAudit
 from cloud.fhir.outcome import FhirError, Issue
 from cloud.fhir.registry import TYPES, ResourceType
-from cloud.fhir.resources.common import Json
+from cloud.fhir.resources.common import Json, parse_uuid
 from cloud.fhir.search import DateBound, SearchParams, instants
 from cloud.fhir.sources import Scope
 from cloud.patients.access import PatientAccess, visible
@@ -35,6 +35,20 @@ def not_found(name: str, resource_id: str) -> FhirError:
     return FhirError(404, [Issue("not-found", f"{name}/{resource_id} is not known")])
 
 
+def patient_of(resource: Json) -> uuid.UUID | None:
+    """The patient a resource is about: a Patient itself, or the one its `subject` or `patient`
+    references (None for a resource about no patient, such as a Practitioner)."""
+    if resource.get("resourceType") == "Patient":
+        return parse_uuid(str(resource.get("id", "")))
+    for field in ("subject", "patient"):
+        reference = resource.get(field)
+        if isinstance(reference, dict):
+            target = str(reference.get("reference", ""))
+            if target.startswith("Patient/"):
+                return parse_uuid(target.removeprefix("Patient/"))
+    return None
+
+
 class FhirService:
     """FHIR reads for one user; read-only (imports are `PrescriptionImport`'s)."""
 
@@ -50,6 +64,8 @@ class FhirService:
         for source in kind.sources:
             found = source.read(self.db, Scope(self.user, now=self.now), resource_id)
             if found is not None:
+                # The source checked who may see it; a look at a patient's resource is recorded.
+                PatientAccess(self.db, self.user, self.audit).record([patient_of(found)])
                 return found
         raise not_found(type_name, resource_id)
 
@@ -81,6 +97,9 @@ class FhirService:
                 resources.extend(page)
                 wanted -= len(page)
             skip = max(0, skip - matching)
+        if params.patient_id is None:
+            # A search across patients records each patient on the page.
+            PatientAccess(self.db, self.user, self.audit).record(map(patient_of, resources))
         return resources, total
 
     def everything(self, patient_id: uuid.UUID, start: date | None, end: date | None) -> list[Json]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import or_, select
 
 from cloud.api.pagination import Page, Paging, paginate
-from cloud.deps import CurrentUser, DbSession
+from cloud.deps import Access, CurrentUser, DbSession
 from cloud.errors import NotFoundError
 from cloud.notifications.channels import ChannelIn, ChannelService
 from cloud.notifications.models import ChannelKind, NotificationEvent
@@ -53,6 +53,7 @@ class ChannelOut(BaseModel):
 def my_notifications(
     *,
     user: CurrentUser,
+    access: Access,
     db: DbSession,
     page: Paging,
     unread: Annotated[bool, Query(description="Only notifications not yet read.")] = False,
@@ -71,7 +72,10 @@ def my_notifications(
     )
     if unread:
         statement = statement.where(NotificationEvent.read_at.is_(None))
-    return paginate(db, statement, page, NotificationOut.model_validate)
+    listed = paginate(db, statement, page, NotificationOut.model_validate)
+    # Notifications tell of patients' alerts: each patient on the page is recorded.
+    access.record(event.patient_id for event in listed.items)
+    return listed
 
 
 @router.post("/{notification_id}/read", response_model=NotificationOut)

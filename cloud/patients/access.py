@@ -6,12 +6,14 @@ as forbidden, so that patient ids do not leak. What a role may *change* is decid
 `require_role` in the routers; whose data it is, always here.
 
 Given an `AccessAudit`, every patient the check admits is recorded in the access log by the
-same statement (a data-modifying CTE) and committed at once, so reads are recorded too.
+same statement (a data-modifying CTE) and committed at once, so reads are recorded too; a list
+that shows several patients' data records each patient on it (`record`).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, String, Text, Uuid, bindparam, insert, select, true
@@ -140,6 +142,29 @@ class PatientAccess:
         # Reads commit nothing else: the record must not wait for (or die with) a later write.
         self.db.commit()
         return patient
+
+    def record(self, patient_ids: Iterable[uuid.UUID | None]) -> None:
+        """Record one access-log row per patient of a list the user was shown (nothing without
+        an audit, or for an empty list); committed at once, as a single check is."""
+        ids = sorted({patient_id for patient_id in patient_ids if patient_id is not None})
+        if self.audit is None or not ids:
+            return
+        self.db.execute(
+            insert(AccessLogEntry),
+            [
+                {
+                    "user_id": self.user.id,
+                    "role": self.user.role,
+                    "action": self.audit.action,
+                    "patient_id": patient_id,
+                    "resource": self.audit.resource,
+                    "path": self.audit.path,
+                    "address": self.audit.address,
+                }
+                for patient_id in ids
+            ],
+        )
+        self.db.commit()
 
     def _params(self, patient_id: uuid.UUID) -> dict[str, object]:
         if self.user.role is Role.ADMIN:

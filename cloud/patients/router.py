@@ -31,12 +31,14 @@ def list_patients(
     page: Paging,
     q: Annotated[str | None, Query(max_length=100, description="Name contains.")] = None,
 ) -> Page[PatientOut]:
-    """Patients the caller may see."""
+    """Patients the caller may see (each on the page is recorded in their access log)."""
     statement = access.restrict(select(Patient), Patient.id).order_by(Patient.full_name, Patient.id)
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(Patient.full_name.ilike(f"%{escaped}%", escape="\\"))
-    return paginate(db, statement, page, PatientOut.model_validate)
+    listed = paginate(db, statement, page, PatientOut.model_validate)
+    access.record(patient.id for patient in listed.items)
+    return listed
 
 
 @router.post("", response_model=PatientOut, status_code=status.HTTP_201_CREATED)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cloud.config import CloudSettings
+from cloud.patients.models import Caregiver, PatientCaregiver
+from tests.cloud.analytics.history import History
 from tests.cloud.conftest import bearer
 from tests.cloud.factories import CloudFactory
 
@@ -91,3 +95,62 @@ def test_the_access_log_refuses_changes_to_a_partition_by_name(db: Session) -> N
     with pytest.raises(DBAPIError, match="append-only"):
         db.execute(text(f"TRUNCATE access_log_p{month}01"))
     db.rollback()
+
+
+def _logged(db: Session, patient_id: object, user_id: object) -> list[tuple[str, str]]:
+    rows = db.execute(
+        text(
+            "SELECT action, path FROM access_log WHERE patient_id = :p AND user_id = :u"
+            " ORDER BY path"
+        ),
+        {"p": patient_id, "u": user_id},
+    ).all()
+    return [(action, path) for action, path in rows]
+
+
+def test_lists_across_patients_record_each_patient_on_the_page(
+    client: TestClient, cloud_settings: CloudSettings, db: Session
+) -> None:
+    history = History(db)
+    ada, bob, cid = history.patient("Ada"), history.patient("Bob"), history.patient("Cid")
+    caregiver = history.caregiver(ada)
+    profile = db.scalar(select(Caregiver.id).where(Caregiver.user_id == caregiver.id))
+    db.add(PatientCaregiver(patient_id=bob.id, caregiver_id=profile))
+    history.device_alert(ada, datetime.now(UTC))
+    history.device_alert(cid, datetime.now(UTC))
+    history.device(bob)
+    history.commit()
+    headers = bearer(cloud_settings, caregiver)
+
+    for path in ("/api/v1/patients", "/api/v1/alerts", "/api/v1/devices"):
+        assert client.get(path, headers=headers).status_code == 200
+
+    assert _logged(db, ada.id, caregiver.id) == [
+        ("read", "/api/v1/alerts"),
+        ("read", "/api/v1/patients"),
+    ]
+    assert _logged(db, bob.id, caregiver.id) == [
+        ("read", "/api/v1/devices"),
+        ("read", "/api/v1/patients"),
+    ]
+    assert _logged(db, cid.id, caregiver.id) == [], "a patient out of reach was recorded"
+
+
+def test_fhir_reads_by_id_and_searches_across_patients_are_recorded(
+    client: TestClient, cloud_settings: CloudSettings, db: Session
+) -> None:
+    history = History(db)
+    ada = history.patient("Ada")
+    doctor = history.doctor(ada)
+    alert = history.device_alert(ada, datetime.now(UTC))
+    history.commit()
+    headers = bearer(cloud_settings, doctor)
+
+    for path in (f"Patient/{ada.id}", f"Flag/{alert.id}", "Flag"):
+        assert client.get(f"/fhir/R4/{path}", headers=headers).status_code == 200
+
+    assert _logged(db, ada.id, doctor.id) == [
+        ("read", "/fhir/R4/Flag"),
+        ("read", f"/fhir/R4/Flag/{alert.id}"),
+        ("read", f"/fhir/R4/Patient/{ada.id}"),
+    ]
