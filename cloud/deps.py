@@ -152,8 +152,10 @@ def require_role(*roles: Role) -> Callable[[User], Coroutine[Any, Any, User]]:
     return check
 
 
+# Who may change a care team's links and read a patient's access log (the web app asks the same).
+CLINICIAN_ROLES = (Role.ADMIN, Role.DOCTOR)
 CareTeam = Annotated[User, Depends(require_role(Role.ADMIN, Role.DOCTOR, Role.CAREGIVER))]
-Clinician = Annotated[User, Depends(require_role(Role.ADMIN, Role.DOCTOR))]
+Clinician = Annotated[User, Depends(require_role(*CLINICIAN_ROLES))]
 Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 

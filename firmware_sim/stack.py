@@ -66,6 +66,8 @@ class LocalCloud:
     name: str = field(default_factory=lambda: f"sim-{uuid.uuid4().hex[:8]}")
     clock: FollowingClock = field(default_factory=FollowingClock)
     api_url: str = ""
+    # Where account emails (invitations, password resets) go; unset: MEDMIND_NOTIFY_* settings.
+    notification_settings: Any = None
     sessions: Any = None
     _engine: Any = None
     _worker_stop: threading.Event = field(default_factory=threading.Event)
@@ -193,11 +195,17 @@ class LocalCloud:
         from cloud.config import CloudSettings
 
         port = self.api_port or free_port()
-        # The local stack is a development run: built-in secret, no broker hooks.
+        # The local stack is a development run: built-in secret, no broker hooks. Links in its
+        # emails lead to this API.
         settings = CloudSettings(
-            environment="development", database_url=self.database_url, mqtt_url=self.mqtt_url
+            environment="development",
+            database_url=self.database_url,
+            mqtt_url=self.mqtt_url,
+            public_url=f"http://{LOOPBACK}:{port}",
         )
         app = create_app(settings, clock=self.clock)
+        if self.notification_settings is not None:
+            app.state.notification_settings = self.notification_settings
         config = uvicorn.Config(
             app, host=LOOPBACK, port=port, log_level="warning", lifespan="on", access_log=False
         )

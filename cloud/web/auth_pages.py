@@ -1,24 +1,25 @@
 """Sign in and sign out.
 
-Sign-in checks the password with the API's own `UserService.authenticate` and counts failures
-in the API's login limiter, so the browser is no easier a way to guess passwords. The sign-in
-form, posted before any session exists, is protected by a double-submit token: a random value
-in a cookie only this site can set, repeated in the form.
+Sign-in checks the password with the API's own `UserService.sign_in`, behind the login limiter,
+so the browser is no easier a way to guess passwords. The sign-in form, posted before any
+session exists, is protected by a double-submit token (`public_forms`).
 """
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response, status
+from fastapi import APIRouter, Form, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from cloud.deps import DbSession, Settings
 from cloud.errors import AuthenticationError, RateLimitedError
+from cloud.users.models import User
 from cloud.users.service import UserService
-from cloud.web.deps import SESSION_COOKIE, CheckedForm, SessionTime, tokens_match
+from cloud.web.deps import SESSION_COOKIE, CheckedForm, SessionTime
+from cloud.web.public_forms import form_token_matches, is_https, new_form_token, set_form_cookie
 from cloud.web.rendering import render
 from cloud.web.sessions import WebSessionService
 from cloud.web.settings import WebSettings
@@ -30,6 +31,11 @@ LOGIN_CSRF_COOKIE = "medmind_login_csrf"
 HOME = "/app/"
 # The web app is for the care team; a patient's own view is their device.
 WEB_ROLES = (Role.ADMIN, Role.DOCTOR, Role.CAREGIVER)
+# What a page that sends people to sign in may say above the form.
+NOTICES = {
+    "joined": "Your account is ready. Sign in with your new password.",
+    "reset": "Your password is changed and every earlier sign-in has ended. Sign in again.",
+}
 
 
 def safe_next(target: str | None) -> str:
@@ -39,14 +45,14 @@ def safe_next(target: str | None) -> str:
     return HOME
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
 def _sign_in_page(
-    request: Request, next_url: str, error: str | None = None, email: str = ""
+    request: Request,
+    next_url: str,
+    error: str | None = None,
+    email: str = "",
+    notice: str | None = None,
 ) -> Response:
-    token = secrets.token_urlsafe(32)
+    token = new_form_token()
     code = status.HTTP_200_OK if error is None else status.HTTP_400_BAD_REQUEST
     page = render(
         request,
@@ -56,22 +62,40 @@ def _sign_in_page(
         next_url=safe_next(next_url),
         error=error,
         email=email,
+        notice=notice,
     )
-    page.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        path="/app/login",
-        httponly=True,
-        samesite="strict",
-        secure=_secure(request),
-    )
+    set_form_cookie(request, page, token, "/app/login", LOGIN_CSRF_COOKIE)
     return page
 
 
+def start_session(
+    request: Request, db: Session, user: User, now: datetime, target: str
+) -> RedirectResponse:
+    """A new web session for `user` (who just proved who they are), then on to `target`."""
+    web: WebSettings = request.app.state.web_settings
+    token = WebSessionService(db).start(user, timedelta(hours=web.session_hours), now)
+    response = RedirectResponse(safe_next(target), status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(web.session_hours * 3600),
+        path="/app",
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+    return response
+
+
 @router.get("/login", include_in_schema=False)
-def sign_in_form(request: Request, next: str = HOME) -> Response:
-    """The sign-in form."""
-    return _sign_in_page(request, next)
+def sign_in_form(
+    request: Request,
+    next: Annotated[str, Query(max_length=2000)] = HOME,
+    notice: Annotated[str, Query(max_length=20)] = "",
+    email: Annotated[str, Query(max_length=320)] = "",
+) -> Response:
+    """The sign-in form (with a word from the page that sent the browser here, if any)."""
+    return _sign_in_page(request, next, email=email, notice=NOTICES.get(notice))
 
 
 @router.post("/login", include_in_schema=False)
@@ -87,7 +111,7 @@ def sign_in(
     next: Annotated[str, Form(max_length=2000)] = HOME,
 ) -> Response:
     """Check the password and start a session; back to the form with a message otherwise."""
-    if not tokens_match(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "") or "\0"):
+    if not form_token_matches(request, csrf_token, LOGIN_CSRF_COOKIE):
         return _sign_in_page(request, next, "The form had expired. Please sign in again.", email)
     address = request.client.host if request.client else "-"
     try:
@@ -100,18 +124,7 @@ def sign_in(
     if user.role not in WEB_ROLES:
         message = "This web app is for caregivers and clinicians."
         return _sign_in_page(request, next, message, email)
-    web: WebSettings = request.app.state.web_settings
-    token = WebSessionService(db).start(user, timedelta(hours=web.session_hours), now)
-    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(web.session_hours * 3600),
-        path="/app",
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-    )
+    response = start_session(request, db, user, now, next)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/app/login")
     return response
 

@@ -9,7 +9,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from cloud.clock import Clock, utc_now
-from cloud.web import auth_pages, device_pages, patient_pages, plan_pages, settings_pages
+from cloud.web import (
+    access_log_pages,
+    account_pages,
+    auth_pages,
+    device_pages,
+    invitation_pages,
+    patient_pages,
+    plan_pages,
+    settings_pages,
+    team_pages,
+    user_pages,
+)
 from cloud.web.deps import (
     CsrfRefusedError,
     NotAllowedError,
@@ -44,6 +55,11 @@ def mount_web(
     pages.include_router(plan_pages.router)
     pages.include_router(device_pages.router)
     pages.include_router(settings_pages.router)
+    pages.include_router(account_pages.router)
+    pages.include_router(invitation_pages.router)
+    pages.include_router(team_pages.router)
+    pages.include_router(access_log_pages.router)
+    pages.include_router(user_pages.router)
 
     @pages.get("/{anything:path}")
     def unknown_page(request: Request) -> HTMLResponse:

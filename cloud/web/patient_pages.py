@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from cloud.alerts.models import AlertLog
 from cloud.alerts.service import AlertService
-from cloud.deps import AppClock, DbSession, Now
+from cloud.audit.hook import AccessAudit
+from cloud.deps import CLINICIAN_ROLES, AppClock, DbSession, Now
 from cloud.errors import ConflictError, NotFoundError
 from cloud.medications.schemas import MedicationUpdate
 from cloud.medications.service import MedicationService
@@ -31,11 +32,16 @@ router = APIRouter()
 REPORT_DAYS = 30
 
 
-def _rows(db: DbSession, who: WebUser, clock: AppClock) -> list[views.PatientRow]:
+def _rows(
+    db: DbSession, who: WebUser, clock: AppClock, audit: AccessAudit | None
+) -> list[views.PatientRow]:
     statement = select(Patient).order_by(Patient.full_name, Patient.id)
-    # A list across patients is not a look at any one of them: nothing to record.
-    patients = db.scalars(PatientAccess(db, who.user, None).restrict(statement, Patient.id)).all()
-    return views.my_patients(db, patients, clock)
+    access = PatientAccess(db, who.user, audit)
+    patients = db.scalars(access.restrict(statement, Patient.id)).all()
+    rows = views.my_patients(db, patients, clock)
+    # Each row shows the patient's doses, alerts and device: a look at each of them.
+    access.record(row.patient.id for row in rows)
+    return rows
 
 
 def _poll(request: Request) -> int:
@@ -45,8 +51,8 @@ def _poll(request: Request) -> int:
 
 @router.get("/")
 def my_patients(request: Request, who: WebUser, db: DbSession, clock: AppClock) -> HTMLResponse:
-    """One row per patient, worst first."""
-    rows = _rows(db, who, clock)
+    """One row per patient, worst first (each patient's access log records the look)."""
+    rows = _rows(db, who, clock, AccessAudit.of_request(request))
     return render(request, "my_patients.html", who, rows=rows, poll_seconds=_poll(request))
 
 
@@ -54,8 +60,9 @@ def my_patients(request: Request, who: WebUser, db: DbSession, clock: AppClock) 
 def my_patients_table(
     request: Request, who: WebUser, db: DbSession, clock: AppClock
 ) -> HTMLResponse:
-    """The My patients table alone, for the page to refresh itself."""
-    rows = _rows(db, who, clock)
+    """The My patients table alone, for the page to refresh itself (not recorded again: it
+    repeats the look the page's load recorded, every few seconds while the page is open)."""
+    rows = _rows(db, who, clock, None)
     return render(request, "my_patients_table.html", who, rows=rows, poll_seconds=_poll(request))
 
 
@@ -85,6 +92,7 @@ def patient_page(
         ),
         chart_sizes=charts,
         poll_seconds=_poll(request),
+        may_see_access_log=who.user.role in CLINICIAN_ROLES,
     )
 
 

@@ -31,7 +31,16 @@ def label(value: Any) -> str:
     return str(getattr(value, "value", value)).replace("_", " ")
 
 
+def sentence(message: str) -> str:
+    """A service's message ("the password is too short: ...") as a sentence for a page."""
+    text = message.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
 templates.env.filters["local"] = local_time
+templates.env.filters["sentence"] = sentence
 templates.env.filters["label"] = label
 
 # Everything a page loads comes from MedMind itself; nothing may frame it.

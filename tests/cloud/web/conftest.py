@@ -14,7 +14,9 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.orm import Session
 
+from cloud.notifications.settings import NotificationSettings
 from firmware_sim.stack import LocalCloud
+from tests.cloud.analytics.receivers import SmtpServer, smtp_server
 from tests.cloud.factories import CloudFactory
 from tests.cloud.web.browser import CHROMIUM, Browsing, browsing, launch
 from tests.support import services
@@ -32,10 +34,26 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="package")
-def web_cloud(pg_admin_url: str, migrated_template: str, mqtt_url: str) -> Iterator[LocalCloud]:
-    """API with the web app, ingest worker and plan publisher on a fresh database."""
+def mailbox() -> Iterator[SmtpServer]:
+    """A real SMTP server receiving the web cloud's account emails (invitations, resets)."""
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def web_cloud(
+    pg_admin_url: str, migrated_template: str, mqtt_url: str, mailbox: SmtpServer
+) -> Iterator[LocalCloud]:
+    """API with the web app, ingest worker and plan publisher on a fresh database; its emails
+    go to `mailbox`."""
     with services.fresh_database(pg_admin_url, template=migrated_template) as url:
-        cloud = LocalCloud(database_url=url, mqtt_url=mqtt_url)
+        cloud = LocalCloud(
+            database_url=url,
+            mqtt_url=mqtt_url,
+            notification_settings=NotificationSettings(
+                smtp_host="127.0.0.1", smtp_port=mailbox.port
+            ),
+        )
         try:
             cloud.start()
             yield cloud
