@@ -44,6 +44,11 @@ def link_in(message: Message) -> str:
     """The one link of an account email."""
     payload = message.get_payload(decode=True)
     assert isinstance(payload, bytes)
-    found = _LINK.search(payload.decode())
+    return link_of(payload.decode())
+
+
+def link_of(text: str) -> str:
+    """The one link in an account email's text."""
+    found = _LINK.search(text)
     assert found, "the email carries no link"
     return found.group(0)

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
+from sqlalchemy.orm import Session
 
-from tests.cloud.accounts_support import link_in
+from cloud.config import CloudSettings
+from cloud.invitations.schemas import InvitationIn
+from cloud.invitations.service import InvitationService
+from firmware_sim.stack import LocalCloud
+from shared.enums import Role
+from tests.cloud.accounts_support import link_in, link_of
 from tests.cloud.analytics.receivers import SmtpServer
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
 from tests.cloud.web.browser import Browsing
@@ -164,3 +171,25 @@ def _csrf(web: Browsing) -> str:
     value = web.page.locator("form.sign-out input[name=csrf_token]").get_attribute("value")
     assert value
     return value
+
+
+def test_an_expired_invitation_is_refused(
+    web: Browsing, db: Session, factory: CloudFactory, web_cloud: LocalCloud
+) -> None:
+    patient = factory.patient()
+    doctor = factory.doctor(patient)
+    settings = CloudSettings(
+        environment="development", database_url=web_cloud.database_url, public_url=web_cloud.api_url
+    )
+    sent_at = datetime.now(UTC) - timedelta(days=settings.invitation_days, minutes=1)
+    spec = InvitationIn(email=_address("late"), role=Role.CAREGIVER)
+    _, email = InvitationService(db, settings).invite(patient, doctor, spec, sent_at)
+    link = link_of(email.text)
+
+    response = web.page.goto(link)
+
+    assert response is not None and response.status == 410
+    expect(web.page.get_by_role("alert")).to_have_text(
+        "This invitation has expired; ask for a new one."
+    )
+    web.check("invitation-expired")
