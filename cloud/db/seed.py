@@ -37,6 +37,7 @@ from cloud.reports.models import HealthReport
 from cloud.summaries.models import DailyPatientSummary, WeeklyPatientSummary
 from cloud.users.models import User
 from cloud.users.passwords import hash_password
+from shared.dialog import replies
 from shared.enums import (
     AlertLevel,
     AlertType,
@@ -460,7 +461,7 @@ class DemoSeeder:
                 4,
                 "I have a bad headache since this morning",
                 Intent.LOG_SYMPTOM,
-                "I'm sorry to hear that. I've noted your headache.",
+                replies.symptom_noted("headache", caregiver_alerted=False),
             ),
             (
                 3,
@@ -468,7 +469,13 @@ class DemoSeeder:
                 Intent.MEDICATION_QUESTION,
                 "Tonight at 8 pm you take Metformin 500 mg.",
             ),
-            (1, "I took my pills", Intent.REPORT_DOSE_TAKEN, "Thank you, I've noted that."),
+            # A spoken report records nothing until the patient confirms (shared.dialog).
+            (
+                1,
+                "I took my pills",
+                Intent.REPORT_DOSE_TAKEN,
+                replies.confirm_dose("Metformin, 500 mg"),
+            ),
         )
         for days_back, transcript, intent, reply in exchanges:
             at = self.now - timedelta(days=days_back, hours=2)
@@ -480,7 +487,7 @@ class DemoSeeder:
                         conversation_id=conversation,
                         started_at=at,
                         transcript=transcript,
-                        stt_engine="vosk",
+                        stt_engine="pocketsphinx",
                         stt_latency_ms=420.0,
                         intent=intent,
                         understanding={"intent": intent.value},

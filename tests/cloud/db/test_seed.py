@@ -10,12 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cloud.config import CloudSettings
+from cloud.conversations.models import InteractionLog
 from cloud.db.engine import sqlalchemy_url
 from cloud.db.models import Base
 from cloud.db.seed import PEOPLE, DemoSeeder, seed_id
 from cloud.ingest.models import DeadLetter
 from cloud.users.models import User
-from shared.enums import Role
+from shared.dialog import replies
+from shared.enums import Intent, Role
 from tests.cloud.conftest import SEED_NOW, bearer
 from tests.support import services
 
@@ -94,3 +96,14 @@ def test_seeding_again_changes_nothing(db: Session) -> None:
 def test_every_seeded_device_fact_passes_the_checks(db: Session) -> None:
     # The seed goes through ingest like a device: none of its facts may be refused.
     assert db.scalar(select(func.count()).select_from(DeadLetter)) == 0
+
+
+def test_seeded_conversations_say_what_the_device_says(db: Session) -> None:
+    # A newcomer reads the demo's conversations as the device's behaviour: a spoken dose report
+    # is answered with the confirmation question, never with a claim that it was recorded.
+    replies_by_intent = {row.intent: row.reply for row in db.scalars(select(InteractionLog)).all()}
+
+    assert replies_by_intent[Intent.REPORT_DOSE_TAKEN] == replies.confirm_dose("Metformin, 500 mg")
+    assert replies_by_intent[Intent.LOG_SYMPTOM] == replies.symptom_noted(
+        "headache", caregiver_alerted=False
+    )
