@@ -49,6 +49,8 @@ def serve(
             host=host or settings.api_host,
             port=port or settings.api_port,
             workers=workers,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.trusted_proxies,
             log_level="info",
         )
     finally:

@@ -74,6 +74,12 @@ class CloudSettings(BaseSettings):
     mqtt_url: str | None = Field(default=None, description="Broker URL; unset: embedded broker.")
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses (or networks, or *) of the reverse proxies whose "
+        "X-Forwarded-For names the client. The login and reset limits and the access log key on "
+        "that client, so behind a proxy not listed here every user shares the proxy's address.",
+    )
     vosk_model_path: Path | None = Field(
         default=None,
         description="Unpacked vosk model for WAV uploads; unset uses pocketsphinx's bundled model.",
