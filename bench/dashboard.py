@@ -9,7 +9,9 @@ clients (uvicorn on loopback, as `bench/api.py` runs it):
 - My patients       `GET /app/`                 (every patient's 7- and 30-day adherence...)
 - the patient page  `GET /app/patients/{id}`    (timeline, 30-day chart and trend, alerts...)
 
-and the size of each page, with `GET /healthz` (no work) as the baseline of the machine.
+and the size of each page, with `GET /healthz` (no work) as the baseline of the machine. First
+the same pages are timed through the app in this process, one request at a time: the server's
+own time per page, comparable across runs on a busy machine.
 Database: `MEDMIND_BENCH_DATABASE_URL` or `MEDMIND_TEST_DATABASE_URL` (an admin URL; a scratch
 database is made and dropped), else an embedded PostgreSQL in a temporary directory. The last
 line is one JSON object.
@@ -36,9 +38,17 @@ sys.path.insert(0, str(ROOT))
 # The database, server and raw HTTP client helpers of the API benchmark.
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api import admin_url, percentile, scratch_database, uvicorn_server  # noqa: E402
+from api import (  # noqa: E402
+    HOOK_TOKEN,
+    JWT_SECRET,
+    admin_url,
+    percentile,
+    scratch_database,
+    uvicorn_server,
+)
 from sqlalchemy.orm import Session  # noqa: E402
 
+from cloud.config import CloudSettings  # noqa: E402
 from cloud.db import migrate  # noqa: E402
 from cloud.db.engine import sqlalchemy_url  # noqa: E402
 from cloud.users.models import User  # noqa: E402
@@ -48,6 +58,9 @@ PATIENTS = 50
 DAYS = 90
 REQUESTS = 400
 CLIENTS = 4
+# One client in this process, one request at a time: the server's own time per page, which
+# the load of the machine (shared with other work) distorts far less than 4 clients over HTTP.
+IN_PROCESS_REQUESTS = 150
 TARGET_P95_MS = 100
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
@@ -164,21 +177,58 @@ async def _get(
     return len(body)
 
 
-def measure(
-    base_url: str, cookie: str, patients: list[uuid.UUID]
-) -> tuple[dict[str, list[float]], dict[str, int]]:
-    """Latency of both pages with CLIENTS concurrent keep-alive connections; page sizes."""
-    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+def planned_paths(patients: list[uuid.UUID], count: int) -> list[dict[str, str]]:
+    """`count` rounds of My patients, a random patient page and the no-op baseline."""
     rng = random.Random(7)
-    planned = [
+    return [
         {
             "my_patients": "/app/",
             "patient_page": f"/app/patients/{rng.choice(patients)}",
             # No work at all: what the machine and the HTTP stack alone cost right now.
             "healthz_baseline": "/healthz",
         }
-        for _ in range(REQUESTS)
+        for _ in range(count)
     ]
+
+
+def measure_in_process(
+    url: str, cookie: str, patients: list[uuid.UUID]
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall time and CPU time of this process (the app's, and the test client's few) for each
+    page through the ASGI app in this process, one request at a time. The CPU time is what
+    a busy machine changes least."""
+    from fastapi.testclient import TestClient
+
+    from cloud.app import create_app
+
+    os.environ.setdefault("MEDMIND_MQTT_HOOK_TOKEN", HOOK_TOKEN)
+    settings = CloudSettings(
+        database_url=url, jwt_secret=JWT_SECRET, environment="production", db_pool_size=4
+    )
+    samples: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    # The app only sets Secure cookies over HTTPS; the session cookie is sent as a header.
+    headers = {"Cookie": f"medmind_session={cookie}"}
+    with TestClient(create_app(settings)) as client:
+        for round_ in planned_paths(patients, IN_PROCESS_REQUESTS + 10):
+            for name, path in round_.items():
+                started, used = time.perf_counter(), time.process_time()
+                client.get(path, headers=headers).raise_for_status()
+                samples.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+                cpu.setdefault(name, []).append((time.process_time() - used) * 1000)
+    # The first rounds warm the app up.
+    return (
+        {name: values[10:] for name, values in samples.items()},
+        {name: values[10:] for name, values in cpu.items()},
+    )
+
+
+def measure(
+    base_url: str, cookie: str, patients: list[uuid.UUID]
+) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Latency of both pages with CLIENTS concurrent keep-alive connections; page sizes."""
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+    planned = planned_paths(patients, REQUESTS)
     chunks = [planned[i::CLIENTS] for i in range(CLIENTS)]
     sizes: dict[str, int] = {}
 
@@ -211,9 +261,21 @@ def main() -> None:
         counts, patients = seed(url)
         print(f"seeded {counts} in {time.perf_counter() - started:.1f} s")
         cookie = web_session(url)
+        local, local_cpu = measure_in_process(url, cookie, patients)
         with uvicorn_server(url) as base_url:
             samples, sizes = measure(base_url, cookie, patients)
         load = os.getloadavg()[0]
+    print(f"in process ({IN_PROCESS_REQUESTS} requests per page, one client):")
+    local_stats = {}
+    for name, values in local.items():
+        p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+        cpu50 = percentile(local_cpu[name], 0.5)
+        local_stats[name] = {"p50": round(p50, 1), "p95": round(p95, 1), "cpu": round(cpu50, 1)}
+        print(
+            f"  {name:14} n={len(values):4} p50={p50:6.1f} ms  p95={p95:6.1f} ms"
+            f"  CPU p50={cpu50:5.1f} ms"
+        )
+    print(f"over HTTP ({REQUESTS} requests per page, {CLIENTS} clients):")
     stats = {}
     for name, values in samples.items():
         p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
@@ -230,6 +292,10 @@ def main() -> None:
         "patient_page_p50_ms": stats["patient_page"]["p50"],
         "patient_page_p95_ms": stats["patient_page"]["p95"],
         "healthz_baseline_p95_ms": stats["healthz_baseline"]["p95"],
+        "in_process_my_patients_p95_ms": local_stats["my_patients"]["p95"],
+        "in_process_patient_page_p95_ms": local_stats["patient_page"]["p95"],
+        "in_process_my_patients_cpu_ms": local_stats["my_patients"]["cpu"],
+        "in_process_patient_page_cpu_ms": local_stats["patient_page"]["cpu"],
         "my_patients_kb": round(sizes["my_patients"] / 1024, 1),
         "patient_page_kb": round(sizes["patient_page"] / 1024, 1),
         "page_kb": round(max(sizes["my_patients"], sizes["patient_page"]) / 1024, 1),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,14 +30,18 @@ GROUP BY o.patient_id, o.local_date
 ORDER BY o.patient_id, o.local_date
 """
 )
-# The same counts over the whole range, one row per patient: for lists that show no days.
-_ADHERENCE_TOTALS = text(
+# The same counts in buckets of days counted back from :end: `width_bucket` puts a date :edges
+# days back or more in a later bucket (no edges: one bucket). Lists and trends of totals sum
+# these few rows instead of a row per day, or a query per range.
+_ADHERENCE_BUCKETS = text(
     f"""
-SELECT o.patient_id, {dose_counts_sql("o", "CAST(:now AS timestamptz)")}
+SELECT o.patient_id,
+       width_bucket(CAST(:end AS date) - o.local_date, CAST(:edges AS int[])) AS bucket,
+       {dose_counts_sql("o", "CAST(:now AS timestamptz)")}
 FROM dose_occurrences o
 WHERE o.patient_id = ANY(CAST(:patient_ids AS uuid[]))
   AND o.local_date BETWEEN :start AND :end
-GROUP BY o.patient_id
+GROUP BY o.patient_id, bucket
 """
 )
 
@@ -111,19 +115,81 @@ class DoseService:
         return self.adherence_of([patient_id], start, end)[patient_id]
 
     def adherence_of(
-        self, patient_ids: Sequence[uuid.UUID], start: date, end: date, *, per_day: bool = True
+        self, patient_ids: Sequence[uuid.UUID], start: date, end: date
     ) -> dict[uuid.UUID, AdherenceOut]:
-        """`adherence` of several patients over the same dates, in one query (lists of
-        patients show it for every row); without `per_day`, only the totals (`days` empty)."""
+        """`adherence` of several patients over the same dates, in one query."""
         params = {"patient_ids": list(patient_ids), "start": start, "end": end, "now": self.clock()}
         by_patient: dict[uuid.UUID, list[Row[Any]]] = {patient_id: [] for patient_id in patient_ids}
-        statement = _ADHERENCE_BY_DAY if per_day else _ADHERENCE_TOTALS
-        for row in self.db.execute(statement, params):
+        for row in self.db.execute(_ADHERENCE_BY_DAY, params):
             by_patient[row.patient_id].append(row)
         return {
-            patient_id: _summarise(patient_id, start, end, rows, per_day)
+            patient_id: _summarise(patient_id, start, end, rows, per_day=True)
             for patient_id, rows in by_patient.items()
         }
+
+    def adherence_windows(
+        self, patient_ids: Sequence[uuid.UUID], end: date, lengths: Sequence[int]
+    ) -> dict[uuid.UUID, list[AdherenceOut]]:
+        """Each patient's totals (`days` empty) over the last `lengths` days ending on `end`
+        (ascending, e.g. 1, 7, 30), in one query: a window is the shorter one plus the days
+        before it. Each equals `adherence` over its dates."""
+        buckets = self._buckets(patient_ids, end - timedelta(days=lengths[-1] - 1), end, lengths)
+        return {
+            patient_id: [
+                _summarise(
+                    patient_id,
+                    end - timedelta(days=length - 1),
+                    end,
+                    [row for bucket, row in rows.items() if bucket <= index],
+                    per_day=False,
+                )
+                for index, length in enumerate(lengths)
+            ]
+            for patient_id, rows in buckets.items()
+        }
+
+    def adherence_stretches(
+        self, patient_id: uuid.UUID, first: date, last: date, length: int
+    ) -> list[AdherenceOut]:
+        """Totals of each `length`-day stretch ending on `last`, going back while a whole one
+        fits from `first`, oldest first, in one query. Each equals `adherence` over its dates."""
+        count = ((last - first).days + 1) // length
+        if count == 0:
+            return []
+        edges = [length * n for n in range(1, count + 1)]
+        rows = self._buckets([patient_id], last - timedelta(days=edges[-1] - 1), last, edges)
+        stretches = []
+        for index in reversed(range(count)):
+            end = last - timedelta(days=length * index)
+            row = rows[patient_id].get(index)
+            stretches.append(
+                _summarise(
+                    patient_id,
+                    end - timedelta(days=length - 1),
+                    end,
+                    [row] if row is not None else [],
+                    per_day=False,
+                )
+            )
+        return stretches
+
+    def _buckets(
+        self, patient_ids: Sequence[uuid.UUID], start: date, end: date, lengths: Sequence[int]
+    ) -> dict[uuid.UUID, dict[int, Row[Any]]]:
+        """The counts of each patient's dates `start`..`end`, bucketed by days back from `end`:
+        bucket i holds the dates at least `lengths[i - 1]` (0 for the first) and fewer than
+        `lengths[i]` days back."""
+        params = {
+            "patient_ids": list(patient_ids),
+            "start": start,
+            "end": end,
+            "edges": list(lengths[:-1]),
+            "now": self.clock(),
+        }
+        by_patient: dict[uuid.UUID, dict[int, Row[Any]]] = {pid: {} for pid in patient_ids}
+        for row in self.db.execute(_ADHERENCE_BUCKETS, params):
+            by_patient[row.patient_id][row.bucket] = row
+        return by_patient
 
     def decide(
         self,

@@ -1,7 +1,8 @@
 """What the pages show, gathered from the services the REST API calls.
 
-Nothing here computes a figure: adherence comes from `DoseService.adherence_of` (the REST
-`/adherence` answer), open alerts from `AlertService`, stock from `AnalyticsService`. This module
+Nothing here computes a figure: adherence comes from `DoseService` (`adherence` is the REST
+`/adherence` answer; `adherence_windows` and `adherence_stretches` give its totals for several
+ranges in one query), open alerts from `AlertService`, stock from `AnalyticsService`. This module
 only picks the dates (each patient's own local today) and puts the answers side by side.
 """
 
@@ -25,7 +26,7 @@ from cloud.clock import Clock
 from cloud.conversations.models import InteractionLog
 from cloud.devices.models import Device
 from cloud.doses.models import DoseOccurrence
-from cloud.doses.schemas import AdherenceOut, DayAdherence
+from cloud.doses.schemas import AdherenceOut
 from cloud.doses.service import DoseService
 from cloud.escalation.policy import LADDER
 from cloud.medications.models import Medication
@@ -33,6 +34,8 @@ from cloud.patients.models import Patient
 from cloud.symptoms.models import SymptomLog
 
 WEEK_DAYS, MONTH_DAYS = 7, 30
+# My patients: today, the last week and the last month.
+WINDOWS = (1, WEEK_DAYS, MONTH_DAYS)
 CHART_RANGES = (30, 90)
 PAST_ALERTS = 20
 RECENT_SYMPTOM_DAYS = 90
@@ -54,7 +57,7 @@ class PatientRow:
     """One line of My patients."""
 
     patient: Patient
-    today: DayAdherence | None
+    today: AdherenceOut
     week: AdherenceOut
     month: AdherenceOut
     open_alerts: int
@@ -62,7 +65,7 @@ class PatientRow:
 
     @property
     def taken_today(self) -> int:
-        return self.today.on_time + self.today.late if self.today else 0
+        return self.today.on_time + self.today.late
 
     @property
     def attention(self) -> tuple[int, int, float, int, str]:
@@ -71,7 +74,7 @@ class PatientRow:
         offline = self.device is not None and not self.device.online
         return (
             -self.open_alerts,
-            -(self.today.missed if self.today else 0),
+            -self.today.missed,
             week if week is not None else 101.0,
             0 if offline else 1,
             self.patient.full_name,
@@ -97,24 +100,19 @@ def my_patients(db: Session, patients: Sequence[Patient], clock: Clock) -> list[
     for patient in patients:
         by_today[local_today(patient, now)].append(patient)
     doses = DoseService(db, clock)
-    today_of: dict[uuid.UUID, AdherenceOut] = {}
-    week: dict[uuid.UUID, AdherenceOut] = {}
-    month: dict[uuid.UUID, AdherenceOut] = {}
+    windows: dict[uuid.UUID, list[AdherenceOut]] = {}
     for today, group in by_today.items():
-        ids = [patient.id for patient in group]
-        today_of |= doses.adherence_of(ids, today, today)
-        # A list needs the totals only: the days of a week and a month are not drawn here.
-        week |= doses.adherence_of(ids, *window(today, WEEK_DAYS), per_day=False)
-        month |= doses.adherence_of(ids, *window(today, MONTH_DAYS), per_day=False)
+        # Today, the week and the month in one query: a list shows their totals, not days.
+        windows |= doses.adherence_windows([patient.id for patient in group], today, WINDOWS)
     ids = [patient.id for patient in patients]
     alerts = AlertService(db).open_counts(ids)
     devices = _first_devices(db, ids)
     rows = [
         PatientRow(
             patient=patient,
-            today=next(iter(today_of[patient.id].days), None),
-            week=week[patient.id],
-            month=month[patient.id],
+            today=windows[patient.id][0],
+            week=windows[patient.id][1],
+            month=windows[patient.id][2],
             open_alerts=alerts[patient.id],
             device=devices.get(patient.id),
         )
@@ -161,19 +159,6 @@ class PatientPage:
     stock: list[StockLevel]
     medications: dict[uuid.UUID, Medication]
     devices: list[Device]
-
-
-def weekly_trend(
-    doses: DoseService, patient_id: uuid.UUID, first: date, last: date
-) -> list[AdherenceOut]:
-    """Adherence of each 7-day stretch ending on `last`, going back to `first`."""
-    trend: list[AdherenceOut] = []
-    end = last
-    while end - timedelta(days=WEEK_DAYS - 1) >= first:
-        week = doses.adherence_of([patient_id], *window(end, WEEK_DAYS), per_day=False)
-        trend.append(week[patient_id])
-        end -= timedelta(days=WEEK_DAYS)
-    return trend[::-1]
 
 
 def alerts_of(db: Session, patient_id: uuid.UUID) -> tuple[list[AlertView], list[AlertView]]:
@@ -235,7 +220,7 @@ def patient_page(db: Session, patient: Patient, clock: Clock, chart_days: int) -
         timeline=timeline,
         chart_days=chart_days,
         chart=doses.adherence(patient.id, first, last),
-        trend=weekly_trend(doses, patient.id, first, last),
+        trend=doses.adherence_stretches(patient.id, first, last, WEEK_DAYS),
         open_alerts=open_alerts,
         past_alerts=past_alerts,
         symptoms=symptoms,

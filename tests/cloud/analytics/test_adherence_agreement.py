@@ -20,6 +20,7 @@ from cloud.analytics.service import AnalyticsService
 from cloud.analytics.settings import AnalyticsSettings
 from cloud.app import create_app
 from cloud.config import CloudSettings
+from cloud.doses.service import DoseService
 from cloud.insights.models import HealthInsight
 from cloud.reports.gather import gather
 from cloud.summaries.models import DailyPatientSummary, WeeklyPatientSummary
@@ -146,6 +147,18 @@ def test_live_summaries_insights_and_reports_agree_over_a_month_across_dst(
             _pick(live_days[day.day.isoformat()]) for day in report.days
         ]
         assert _pick(report.totals) == _pick(month)
+
+        # The web app's set-wise readers: today, a week and a month at once; weekly stretches.
+        doses = DoseService(db, Clock(NOW))
+        totals = (*FIGURES, "on_time_pct", "mean_minutes_late", "as_needed_doses")
+        windows = doses.adherence_windows([ada.id], LAST, (1, 7, 30))[ada.id]
+        stretches = doses.adherence_stretches(ada.id, FIRST, LAST, 7)
+        assert [(w.start, w.end) for w in stretches] == [
+            (LAST - timedelta(days=27 - 7 * n), LAST - timedelta(days=21 - 7 * n)) for n in range(4)
+        ]
+        for figures in (*windows, *stretches):
+            live = _live(client, headers, ada, figures.start, figures.end)
+            assert _pick(figures, totals) == _pick(live, totals), (figures.start, figures.end)
 
 
 def test_a_dose_nobody_reported_counts_missed_once_its_window_closes(
