@@ -71,6 +71,12 @@ def eval_command(
         bool, typer.Option("--audio/--no-audio", help="Also run speech -> STT -> understanding.")
     ] = False,
     model: Annotated[bool, typer.Option("--model/--no-model", help="Use the local LLM.")] = False,
+    paraphrases: Annotated[
+        bool,
+        typer.Option(
+            "--paraphrases/--no-paraphrases", help="The paraphrase classifier's second opinion."
+        ),
+    ] = True,
     strategy: Annotated[
         str, typer.Option(help="rules_only, rules_then_model (default) or model_first.")
     ] = "rules_then_model",
@@ -109,9 +115,12 @@ def eval_command(
     runner = _runner(model)
     assert runner is None or isinstance(runner, ModelRunner)
     label = chosen.value if runner is not None else "rules_only"
+    label = f"{label}, paraphrases" if paraphrases else label
 
     def understand_text(text: str, alternatives: tuple[str, ...]) -> Understanding:
-        return understand(text, runner, strategy=chosen, alternatives=alternatives).understanding
+        return understand(
+            text, runner, strategy=chosen, alternatives=alternatives, paraphrases=paraphrases
+        ).understanding
 
     typed: dict[str, object] = {}
     rows: list[tuple[str, str, dict[str, object]]] = []

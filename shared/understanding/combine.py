@@ -10,6 +10,8 @@ gemma-3-270m runner (intent accuracy, typed):
 
 The default, `Strategy.RULES_THEN_MODEL`, generalises best: the rules decide when they are
 confident, the model decides the rest, and an emergency found by rules is never overridden.
+Before the model, the paraphrase classifier gives its second opinion
+(`shared.understanding.second_opinion`): what it decides, the model is not asked about.
 The model's output always goes through the same validation, and a model that fails or writes
 nonsense leaves the rules' result in place.
 """
@@ -30,6 +32,7 @@ from shared.understanding.model import Understanding
 from shared.understanding.prompt import build_prompt, parse_output
 from shared.understanding.rules import RuleVerdict, question_kind, understand_by_rules
 from shared.understanding.runner import CompletionRequest, ModelRunner
+from shared.understanding.second_opinion import consult
 
 MAX_OUTPUT_TOKENS = 48
 
@@ -58,17 +61,21 @@ def understand(
     known_medications: Sequence[str] = (),
     alternatives: Sequence[str] = (),
     strategy: Strategy = Strategy.RULES_THEN_MODEL,
+    paraphrases: bool = True,
 ) -> UnderstandingOutcome:
     """Understand one utterance. Without a runner (or with `RULES_ONLY`) rules decide alone.
 
     `known_medications` are the patient's medication names, so rules recognise them.
     `alternatives` are other hypotheses of the recogniser: the emergency rules run on them too,
-    because a misheard "help" must still be an emergency.
+    because a misheard "help" must still be an emergency. `paraphrases` lets the paraphrase
+    classifier give its second opinion (`shared.understanding.second_opinion`).
     """
     started = time.perf_counter()
     verdict = understand_by_rules(text, known_medications)
     if not verdict.understanding.is_emergency:
         verdict = _emergency_in(alternatives) or verdict
+    if paraphrases:
+        verdict = consult(text, verdict, known_medications)
     if not _wants_model(verdict, runner, strategy):
         return UnderstandingOutcome(verdict.understanding, None, _since(started))
     assert runner is not None

@@ -56,7 +56,10 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bhad a (fall|tumble|spill)\b|\bon the (floor|ground)\b|\bcan not get up\b|"
         r"\bunable to get up\b|\bcan not stand( up)?\b|\bcan not get off the floor\b|"
         r"\bfell (down|over|out of bed|in the|on the|off)\b|\bfallen (down|over)\b|"
-        r"\bjust fell\b|\bi fell\b|\bfall down\b|\bfell\b$",
+        r"\bjust fell\b|\bi fell\b|\bfall down\b|\bfell\b$|\btumbl(e|ed)\b|"
+        r"\b(went|gone|keeled) over\b|\blost my (balance|footing)\b|\b(can not|unable to) move\b|"
+        r"\bstuck (on|in) the\b|\b(hit|banged|bumped|cracked) my head\b|"
+        r"\b(broken|broke|cracked) my (hip|leg|arm|wrist|ankle|neck)\b",
     ),
     (
         EmergencyKind.CHEST_PAIN,
@@ -67,6 +70,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         rf"\b(pain|pains|tightness|pressure|heaviness|squeezing|crushing|ache|aching|burning) "
         rf"(in|on|across|around) (my|the) {_BODY_OF_CHEST}\b|"
         r"\bheart attack\b|\bheart is (stopping|failing)\b|\bangina\b|"
+        r"\bpain (going|spreading|shooting|moving|running|radiating) (down|into|up|to|across)\b|"
+        r"\b(arm|jaw|neck)\b.{0,20}\b(and|to|into)\b.{0,10}\b(jaw|chest)\b|"
         r"\bchest is (killing|crushing)\b|"
         r"\btight chest\b|\bchest tightness\b|\bchest pain\b",
     ),
@@ -74,6 +79,7 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         EmergencyKind.BREATHING,
         r"\b(can not|could not|can hardly|can barely|struggling to|trouble|difficulty|hard to|"
         r"problems?|unable to|not able to|hard time) ?(breathe|breathing|catch my breath|get air|"
+        r"get (any |enough )?air( in)?|"
         r"get my breath)\b|\bshort(ness)? of breath\b|\bout of breath\b|\bbreathless\b|"
         r"\bgasping\b|\bchoking\b|\bsuffocating\b|\bwheezing badly\b|\bno air\b|"
         r"\bcan not breath\b|\bbreathing is (bad|hard|difficult|funny|strange)\b",
@@ -84,15 +90,20 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\b(arm|leg|face|side|hand)\b.{0,20}\b(gone )?(numb|dead|limp)\b.{0,40}\b(face|arm|leg|"
         r"speak|talk|words)\b|"
         r"\bslurr(ed|ing)\b|\bcan not (speak|talk|get my words out|find my words)\b|"
+        r"\b(arm|leg|face|side|hand)\b.{0,20}\b(gone )?weak\b.{0,40}\b(speech|speak|talk|words)\b|"
+        r"\bspeech (is|has gone|has become|sounds|went|gone)( all| a bit)? (funny|strange|wrong|"
+        r"garbled|odd|weird|slurry|not right)\b|"
         r"\bwords are (coming out )?(wrong|jumbled|funny)\b|"
         r"\b(numb|numbness|weak|weakness|can not feel|can not move)\b.{0,30}\b(one side|left side|"
         r"right side|my (left|right) (arm|leg|side))\b|"
         r"\bcan not (move|lift|feel) my (arm|leg|face)\b|\bstroke\b|\bworst headache of my life\b|"
-        r"\bsudden(ly)? (can not see|blind|lost my sight)\b",
+        r"\bsudden(ly)? (can not see|blind|lost my sight)\b|\b(gone|went|going) blind\b|"
+        r"\bcan not see (anything|at all|out of)\b|\blost (my )?(sight|vision)\b",
     ),
     (
         EmergencyKind.UNCONSCIOUS,
         r"\b(fainted|passed out|blacked out|black out|blacking out|fainting|losing consciousness|"
+        r"passing out|keep fainting|(funny|queer|dizzy|bad) turn|"
         r"lost consciousness|going to faint|about to faint|going to pass out|unconscious|"
         r"going to collapse|about to collapse|"
         r"will not wake up|not waking up|not breathing|not responding)\b",
@@ -106,12 +117,16 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
     (
         EmergencyKind.ALLERGIC_REACTION,
         r"\b(throat|tongue|lips?|face) (is |are )?(swelling|swollen|closing)\b|"
+        r"\b(throat|tongue|lips?)\b.{0,25}\b(swelling|swollen|closing|tight)\b|"
         r"\banaphyla|\ballergic reaction\b",
     ),
     (
         EmergencyKind.OVERDOSE,
         r"\btook (too many|way too many|all of my|all my|the whole (bottle|packet|box)|double|"
-        r"twice|an extra|extra)\b|\btaken too many\b|\boverdose(d)?\b|\btoo many (pills|tablets)\b",
+        r"twice|an extra|extra)\b|\btaken too many\b|\boverdose(d)?\b|\btoo many (pills|tablets)\b|"
+        r"\b(took|taken|had|swallowed)\b.{0,30}\b(twice|double|two lots|by mistake|by accident)\b|"
+        r"\b(took|taken|had|swallowed) (a|the) whole\b|\ball (of )?(my|the) \w+ at once\b|"
+        r"\ball (of )?my (sleeping|sleep|pain|heart) (tablets|pills)\b",
     ),
     (
         EmergencyKind.SEIZURE,
@@ -120,13 +135,17 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
     (
         EmergencyKind.SELF_HARM,
         r"\b(kill myself|end my life|want to die|wanna die|do not want to live|hurt myself|"
-        r"suicid(e|al)|end it all)\b",
+        r"suicid(e|al)|end it all|do not want to be here( any ?more)?|can not go on|"
+        r"no point (in )?(living|going on)|ending my life|and end it|end it (all|now|tonight))\b",
     ),
     (
         EmergencyKind.HELP,
         r"^(help|help me|help help|help me please|please help|please help me|sos|mayday|"
         r"emergency|it is an emergency|this is an emergency)$|\bambulance\b|\bparamedics?\b|"
         r"\bsend (someone|somebody|anyone|for someone)\b|"
+        r"\b(need|want|get me|fetch) (a|the) (doctor|nurse|ambulance)\b.{0,15}\b(now|quick|quickly|"
+        r"urgently|straight away|right away|immediately)\b|\bcome quick(ly)?\b|"
+        r"\b(someone|somebody) (come|quick|hurry)\b|\bcall (someone|somebody)\b|"
         rf"\b(somebody|someone|anybody|anyone|i need|need|get|send|call for|call) (some )?{_HELP}|"
         rf"\b{_HELP}(?=.*\b(fall|fell|hurt|pain|floor|bleeding|breathe|dying)\b)|"
         r"\bhelp me\b(?! (with|to|understand|remember|find|figure|out|choose|decide|read|open|set|"
@@ -142,7 +161,11 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
 # of the unseen emergencies; a false alarm is the price this net knowingly pays.
 SAFETY_NET: tuple[tuple[EmergencyKind, str], ...] = (
     (EmergencyKind.FALL, r"\b(fall|fell|fallen|falling)\b(?! asleep)|\bfloor\b|\bcollaps"),
-    (EmergencyKind.CHEST_PAIN, r"\bchest\b(?! of drawers)|\bheart attack\b"),
+    (
+        EmergencyKind.CHEST_PAIN,
+        r"\bchest\b(?! of drawers)|\bheart attack\b|\bleft arm\b.{0,30}\b(pain|hurts|aches?|numb|"
+        r"heavy)\b|\b(pain|ache|aching|numb|heavy)\b.{0,20}\bleft arm\b",
+    ),
     (EmergencyKind.BREATHING, r"\bbreath(e|es|ing|less)?\b|\bchok(e|es|ed|ing)\b|\bgasp"),
     (EmergencyKind.UNCONSCIOUS, r"\bfaint(ed|ing)?\b(?! (headache|pain|ache))|\bunconscious\b"),
     (EmergencyKind.STROKE, r"\bdroop(y|ing|s)?\b|\bstroke\b|\bslurr"),
@@ -150,7 +173,8 @@ SAFETY_NET: tuple[tuple[EmergencyKind, str], ...] = (
     (
         EmergencyKind.HELP,
         rf"\b{_HELP}|\b(get|send|call|fetch) (someone|somebody|a doctor|the doctor|a nurse)\b|"
-        r"\bdying\b|\bseizure\b|\b(9 1 1|911|999)\b",
+        r"\bdying\b|\bseizure\b|\b(9 1 1|911|999)\b|"
+        r"\bsomething is (very |really |badly |seriously |terribly )?wrong\b",
     ),
 )
 
@@ -163,6 +187,13 @@ _DENIALS = re.compile(
     r"\bchest pain (is )?(gone|better|went away)\b|\bnothing urgent\b"
 )
 
+# Words about sleep that hold a danger word ("I fell asleep in my chair").
+_HARMLESS = re.compile(
+    r"\b(fell|fall|falling|fallen) (asleep|behind|out with)\b|"
+    r"\b(spilled|spilt|dropped|put|left|knocked|threw|thrown)\b.{0,30}"
+    r"\b(on|onto) the (\w+ )?floor\b"
+)
+
 _COMPILED = tuple(
     (kind, re.compile(pattern), certain)
     for patterns, certain in ((PATTERNS, True), (SAFETY_NET, False))
@@ -172,7 +203,7 @@ _COMPILED = tuple(
 
 def detect_emergency(normalized: str) -> EmergencyMatch | None:
     """The first emergency in normalized text (see `shared.understanding.text.normalize`)."""
-    remaining = _DENIALS.sub(" ", normalized)
+    remaining = _HARMLESS.sub(" ", _DENIALS.sub(" ", normalized))
     for kind, pattern, certain in _COMPILED:
         match = pattern.search(remaining)
         if match is not None:

@@ -38,6 +38,7 @@ class UnderstandingSource(StrEnum):
     """Which pass produced the result."""
 
     RULES = "rules"
+    CLASSIFIER = "classifier"
     LLM = "llm"
 
 

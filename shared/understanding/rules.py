@@ -38,23 +38,29 @@ _MED_WORDS = (
     r"prescriptions?|drugs?|insulin|injections?|shots?|inhaler|puffers?|drops|vitamins?|"
     r"painkillers?|antibiotics?|water pills?|blood pressure|refills?|"
     r"(white|yellow|blue|pink|red|little|small|big|round|morning|evening|night) ones?|"
-    r"the (morning|evening|night|lunchtime) lot)\b"
+    r"(the|my) (morning|evening|night|nighttime|lunchtime|bedtime|teatime) "
+    r"(lot|batch|ones?|dose))\b"
 )
 _TAKE_PAST = (
-    r"\b(took|taken|had|swallowed|done|finished|popped|got through|used|did|taking|take|have)\b"
+    r"\b(took|taken|had|swallowed|done|finished|popped|got through|used|did|taking|take|have|"
+    r"gave me|given me|put in|puffs?|consumed|sprayed|inhaled|injected|knocked back)\b"
 )
 _TAKEN_STATEMENT = re.compile(
     rf"{_TAKE_PAST}\b.{{0,40}}({_MED_WORDS}|\b(it|them|those|these|the lot|all of them|"
     r"my morning ones|my evening ones|my night ones|my dose)\b)|"
-    rf"{_MED_WORDS}.{{0,20}}\b(taken|done|down|gone|in)\b|"
+    rf"{_MED_WORDS}.{{0,20}}\b(taken|done|down|gone)\b|{_MED_WORDS} (are|is) (all )?in\b|"
     r"^(yes |yeah |yep )?(i )?(did|have|done|took them|took it|taken)( it| them| that)?"
     r"( already)?$|"
     r"\ball done\b|\bjust now took\b|\bthe (morning|evening|night) ones are done\b|"
-    rf"\btaken care of\b|\bremembered (to take )?(my|the|them|it|{_MED_WORDS})"
+    rf"\btaken care of\b|\bremembered (to take )?(my|the|them|it|{_MED_WORDS})|"
+    r"\b(took|taken|had) (what|everything|all) (i|that) (was|am|is) (supposed|meant|due|told)\b|"
+    rf"{_MED_WORDS} (are|is) (all )?(finished|over|done|gone|in me)\b|\ball taken\b|"
+    rf"\b(gulped|ate|chewed|downed|got)( down)? (my|the|all my|both|all the)( \w+)? {_MED_WORDS}"
 )
 _TAKE_NEGATION = re.compile(
     r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
-    r"could not|was not able to|not yet|missed|not taken|yet to)\b"
+    r"could not|was not able to|not yet|missed|not taken|yet to|still (in|on|sitting|there)|"
+    r"not (had|done|used|swallowed))\b"
 )
 # A dose not taken yet: intended, planned, conditional or under way ("I'll take it later",
 # "if my stomach settles I'll have them", "I'm getting my pills out"). Never a report.
@@ -63,27 +69,56 @@ _NOT_YET = re.compile(
     r"should|ought to|want to|would like to|meaning to|mean to|hoping to|try to)"
     r"( \w+){0,3} (take|have|swallow|use|get|do|pop)\b|"
     r"\bif\b.{0,40}\b(take|have|swallow)\b|\b(take|have|swallow)\b.{0,40}\bif\b|"
-    r"\b(am|is|are) (just )?(getting|taking|having|about|going|sorting|opening)\b"
+    r"\b(am|is|are) (just )?(getting|taking|having|about|going|sorting|opening|pouring|fetching)\b|"
+    r"\b(was|were) (going|meaning|about|supposed|meant) to\b|"
+    r"\b(take|have|do|use) (it|them|my \w+( \w+)?) (later|in a (minute|bit|while|moment))\b"
 )
 # Doubt about a dose that may have been taken: a question to answer from the record, not a
 # report ("maybe I took them", "I might have had my tablets").
 _UNSURE = re.compile(
     r"\b(maybe|perhaps|probably|possibly|not sure|unsure|might have|may have|could have|"
-    r"i think i might|can not remember|do not remember|can not recall)\b"
+    r"i think i might|can not remember|do not remember|can not recall|not certain|uncertain|"
+    r"can not be sure|not positive)\b"
 )
 _SKIP = re.compile(
-    r"\bskip(ping|ped)?\b|\b(will not|am not going to|not going to|do not want to|do not wanna|"
+    r"\bskip(ping|ped)?\b|^forget (the|my|about)\b|"
+    r"\b(will not( be)?|shall not|am not going to|not going to|do not want to|do not wanna|"
     r"refuse to|rather not|would rather not|decided not to|chose not to|no longer) "
     r"(take|have|taking|having)\b.{0,30}"
     r"(today|tonight|this (morning|evening|time)|now|anymore|any more|for now|this one|"
     rf"{_MED_WORDS}|\bit\b|\bthem\b)|"
     r"\b(leave|leaving) (it|them|that|my \w+( \w+)?) (out|off|for now|for today|today|tonight)\b|"
-    r"\bpass on\b|\bgive (it|them|my \w+) a miss\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
+    r"\bpass on\b|\bgiv(e|ing) .{0,25}\ba miss\b|"
+    r"\b(will not|shall not|not going to|am not going to|can not be) bother(ed)?\b|"
+    rf"\bstop(ped)? (taking |having )?(the|my|those|these|that)\b.{{0,20}}{_MED_WORDS}|"
+    r"\b(would )?prefer not to (take|have)\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
     rf"{_MED_WORDS}|\bno (pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
-    r"\bnot (taking|having) (it|them|my|the|any)\b|\bnot bothering( with)?\b|"
+    r"\bnot (taking|having) (it|them|my|the|any|those|these|that)\b|"
+    r"\b(leave|leaving) out (my|the|them|it|those|these)\b|\bnot bothering( with)?\b|"
     r"\bdo not (need|fancy|feel like)( taking| having)? (my|the|any|them|it)\b|\bcancel\b|"
     r"\bleave (the|my) \w+( \w+)? (for|until)\b|\bskip\b"
 )
+# A medicine carried somewhere, not swallowed ("I took my pill bottle back to the chemist").
+_CARRIED = re.compile(
+    r"\b(bottles?|box(es)?|packets?|prescriptions?|bags?|organi[sz]ers?|cases?|boxes)\b.{0,12}"
+    r"\b(back|to the|into the|round to|upstairs|downstairs|with me)\b"
+)
+# Medicine ordered, collected, delivered or counted: handled, not swallowed ("I've ordered
+# more pills" holds "have ... pills").
+_HANDLED = re.compile(
+    r"\b(ordered|order|collected|collect|picked up|pick up|fetched|bought|buy|delivered|"
+    r"arrived|came|renewed|refilled|refill|counted|sorted( out)?|dropped|lost|found|posted|"
+    r"rang|phoned|called)\b"
+)
+_SWALLOWED = re.compile(r"\b(took|taken|swallowed|popped|used)\b")
+
+
+def _handled_not_taken(core: str) -> bool:
+    if _CARRIED.search(core):
+        return True
+    return _HANDLED.search(core) is not None and _SWALLOWED.search(core) is None
+
+
 _DID_I_TAKE = re.compile(
     r"\b(did|have|had) i (already |even |actually |really )?(take|taken|took|had|have|swallow)\b|"
     r"\b(if|whether) i (already |have )?(took|taken|had|have taken|did)\b|"
@@ -158,9 +193,10 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
             )
         return _verdict(Intent.OTHER, confident=time_reference is None)
 
-    taken = _TAKEN_STATEMENT.search(core) is not None or (
-        medication is not None and re.search(_TAKE_PAST, core) is not None
-    )
+    taken = (
+        _TAKEN_STATEMENT.search(core) is not None
+        or (medication is not None and re.search(_TAKE_PAST, core) is not None)
+    ) and not _handled_not_taken(core)
     if taken and (has_med or symptom is None):
         if _UNSURE.search(core):
             return _verdict(
@@ -205,6 +241,34 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         medication=medication,
         negated=is_denied(normalized),
     )
+
+
+def understanding_as(
+    intent: Intent, text: str, known_medications: Sequence[str] = ()
+) -> Understanding:
+    """`intent` for `text` (decided elsewhere) with the slots the rules find for it; a dose
+    report is negated when the rules see any negation, intention or doubt in it."""
+    core = strip_fillers(normalize(text))
+    if intent is Intent.SKIP_DOSE and _NOT_YET.search(core) and not _SKIP.search(core):
+        # "I'll do my inhaler later" is a dose not taken yet, never a skip to record.
+        intent = Intent.REPORT_DOSE_TAKEN
+    slots: dict[str, object] = {
+        "medication": find_medication(core, known_medications),
+        "time_reference": find_time(core),
+    }
+    if intent is Intent.LOG_SYMPTOM:
+        slots["symptom"] = first_match(core, SYMPTOMS)
+        slots["body_part"] = first_match(core, BODY_PARTS)
+        slots["severity"] = parse_severity(core)
+    elif intent is Intent.MEDICATION_QUESTION:
+        slots["question"] = _question_kind(core)
+    elif intent is Intent.REPORT_DOSE_TAKEN:
+        slots["negated"] = any(
+            pattern.search(core) for pattern in (_TAKE_NEGATION, _NOT_YET, _UNSURE, _SKIP)
+        )
+    elif intent is Intent.EMERGENCY:
+        slots = {}
+    return Understanding.model_validate({"intent": intent, **slots})
 
 
 def _question_kind(core: str) -> QuestionKind:

@@ -12,6 +12,7 @@ import re
 _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     (r"\bcan't\b|\bcannot\b|\bcant\b", "can not"),
     (r"\bwon't\b|\bwont\b", "will not"),
+    (r"\bshan't\b|\bshant\b", "shall not"),
     (r"\bdidn't\b|\bdidnt\b", "did not"),
     (r"\bdoesn't\b|\bdoesnt\b", "does not"),
     (r"\bdon't\b|\bdont\b", "do not"),
@@ -97,12 +98,16 @@ def is_question(raw: str, normalized: str) -> bool:
 
 
 _QUESTION_START = re.compile(
-    r"^(what|when|which|how|why|where|who|did|do|does|have|has|had|is|are|was|were|should|"
+    r"^(what|when|which|how|why|where|who|do|does|is|are|was|were|should|"
+    r"(did|have|has|had) (i|you|we|he|she|they|it|there|anyone|someone|somebody)\b|"
     r"anything|any|was i|am i meant|"
     r"shall|can|could|may|might|am i|will|would)\b"
 )
 _EMBEDDED_QUESTION = re.compile(
     r"\b(tell me|remind me|i wonder|i am wondering|wondering|not sure|do you know|can you check|"
     r"can not remember|do not remember|can not recall|do not know|have no idea|"
-    r"could you check|check if|check whether|i forget|i forgot) (what|when|which|if|whether|how)\b"
+    r"could you check|check if|check whether|i forget|i forgot) (what|when|which|if|whether|how)\b|"
+    r"\b(check|see|find out|know|tell me|ask) (if|whether)\b|"
+    r"\b(tell|remind) me (my|the|about|which)\b|"
+    r"\b(did|have|had) i (already |even |actually |really )?(take|taken|took|have|had|do|done)\b"
 )

@@ -25,12 +25,18 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         "headache",
     ),
     (r"\bstomach ?aches?\b|\btummy ?aches?\b|\bbelly ?aches?\b", "stomach ache"),
+    (
+        r"\b(stomach|tummy|belly|gut) (is |has been |been )?"
+        r"(funny|bad|not right|off|upset|churning)\b",
+        "upset stomach",
+    ),
     (r"\bback ?aches?\b", "back pain"),
     (r"\btooth ?aches?\b", "toothache"),
     (r"\bearaches?\b", "earache"),
     (r"\bsore throat\b|\bthroat (is sore|hurts|is scratchy)\b", "sore throat"),
     (
-        r"\bdizz(y|iness)\b|\blight ?headed\b|\bthe room is spinning\b|\bwoozy\b|\bvertigo\b",
+        r"\bdizz(y|iness)\b|\blight ?headed\b|\bthe room is spinning\b|\bwoozy\b|\bvertigo\b|"
+        r"\bgiddy\b|\bspinning\b|\bunsteady\b",
         "dizziness",
     ),
     (
@@ -40,30 +46,55 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     ),
     (r"\bvomit(ing|ed)?\b|\bthrew up\b|\bthrowing up\b|\bbeen sick\b", "vomiting"),
     (
-        r"\bdiarrh?o?ea\b|\b(running|going|rushing) to the (toilet|bathroom|loo)\b|\bthe runs\b",
+        r"\bdiarrh?o?ea\b|\b(running|going|rushing) to the (toilet|bathroom|loo)\b|\bthe runs\b|"
+        r"\bloose (motions?|stools?|bowels?)\b",
         "diarrhea",
     ),
-    (r"\bconstipat(ed|ion)\b|\bcan not go to the (toilet|bathroom)\b", "constipation"),
+    (
+        r"\bconstipat(ed|ion)\b|\bcan not go to the (toilet|bathroom)\b|\bbunged up\b|"
+        r"\bblocked up\b",
+        "constipation",
+    ),
+    (r"\b(wee|pee|urinat\w*|passing water)\b", "frequent urination"),
     (r"\bcough(ing)?\b", "cough"),
-    (r"\bringing in my ears?\b|\bears? (are |is )?ringing\b|\btinnitus\b", "tinnitus"),
+    (r"\bringing in my ears?\b|\bears?\b.{0,15}\bringing\b|\btinnitus\b", "tinnitus"),
     (r"\boff colou?r\b|\bnot myself\b|\bout of sorts\b", "unwell"),
     (
         r"\b(stomach|tummy|belly) (is )?upset\b|\bupset (stomach|tummy)\b|\bindigestion\b|"
-        r"\bheartburn\b",
+        r"\bheartburn\b|\bacidity\b|\bacid reflux\b|\bgastric\b|\bwind\b|\bgassy\b",
         "upset stomach",
     ),
-    (r"\bfever\b|\btemperature\b|\bfeverish\b|\bburning up\b|\bchills\b|\bshivering\b", "fever"),
-    (r"\bcold\b(?! (water|weather|outside))|\brunny nose\b|\bsniffles\b|\bstuffy nose\b", "cold"),
-    (r"\b(tired|exhausted|fatigued?|worn out|no energy|weary|sleepy|drowsy)\b", "fatigue"),
+    (
+        r"\bfever\b|\btemperature\b|\bfeverish\b|\bburning up\b|\bchills\b|\bshiver(ing|y)\b",
+        "fever",
+    ),
+    (r"\bhot (flushes|flashes|sweats)\b|\bnight sweats\b|\bsweating\b", "sweating"),
+    (r"\btastes? (funny|strange|odd|metallic|bitter)\b|\blost my taste\b", "altered taste"),
+    (
+        r"\bcold\b(?! (water|weather|outside))|\brunny nose\b|\bsniffles\b|\bstuffy nose\b|"
+        r"\bsneez\w*\b|\bblocked nose\b|\bsniff(le|les|ly)\b",
+        "cold",
+    ),
+    (
+        r"\b(tired|tiredness|exhausted|fatigued?|worn out|no energy|weary|sleepy|drowsy|"
+        r"sluggish|lethargic|drained|run down)\b",
+        "fatigue",
+    ),
     (
         r"\bcan not sleep\b|\binsomnia\b|\bcould not sleep\b|\bdid not sleep\b|"
+        r"\b(can not|could not|did not) get (to|off to) sleep\b|\bsleepless\b|\bbad night\b|"
+        r"\bup all night\b|\bnot sleeping\b|"
         r"\btrouble sleeping\b|"
         r"\bawake all night\b",
         "insomnia",
     ),
-    (r"\brash\b|\bhives\b|\bitch(y|ing)?\b", "rash"),
-    (r"\bswell(ing|ed|on)\b|\bswollen\b|\bpuffy\b", "swelling"),
-    (r"\bconfus(ed|ion)\b|\bforgetful\b|\bmuddled\b|\bfoggy\b", "confusion"),
+    (r"\brash\b|\bhives\b|\bitch(y|ing)?\b|\bspots\b|\bblotch(es|y)\b", "rash"),
+    (r"\bswell(ing|ed|on)\b|\bswollen\b|\bpuff(y|ed)\b|\bbloated\b", "swelling"),
+    (
+        r"\bconfus(ed|ion)\b|\bforgetful\b|\bmuddled\b|\bfoggy\b|\bmuzzy\b|\bfuzzy\b|"
+        r"\bgroggy\b",
+        "confusion",
+    ),
     (
         r"\bblurr(y|ed) (vision|eyes)\b|\bcan not see (well|properly|clearly)\b|\bvision\b",
         "blurred vision",
@@ -76,10 +107,15 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (r"\btingl(e|es|ing|y)\b|\bpins and needles\b", "tingling"),
     (r"\bblurr(y|ed)\b", "blurred vision"),
     (r"\bstiff(ness)?\b", "stiffness"),
+    (r"\btrembl\w*\b|\btremors?\b|\bshaking\b", "tremor"),
     (r"\bweak\b|\bweakness\b|\bshaky\b|\bwobbly\b", "weakness"),
     (r"\bno appetite\b|\bnot hungry\b|\bcan not eat\b|\blost my appetite\b", "loss of appetite"),
-    (r"\bdry mouth\b|\bmouth is dry\b", "dry mouth"),
-    (r"\banxious\b|\banxiety\b|\bnervous\b|\bworried\b|\bpanicky\b", "anxiety"),
+    (r"\bdry mouth\b|\bmouth\b.{0,12}\bdry\b|\bparched\b", "dry mouth"),
+    (
+        r"\banxious\b|\banxiety\b|\bnervous\b|\bworried\b|\bpanicky\b|\bnervy\b|"
+        r"\bon edge\b|\bjittery\b|\bjumpy\b|\buneasy\b",
+        "anxiety",
+    ),
     (
         r"\b(sad|down|low|depressed|lonely|blue)\b(?= (today|lately|again|all day|$))|"
         r"\bfeel(ing)? (sad|depressed|lonely|low|down)\b",
@@ -87,7 +123,8 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"\bpains?\b|\bhurts?\b|\bhurting\b|\bach(e|es|ing|y)\b|\bsore\b|\bkilling me\b|"
-        r"\bthrobbing\b|\bsting(s|ing)?\b|\bburn(s|ing)\b",
+        r"\bthrobbing\b|\bsting(s|ing)?\b|\bburn(s|ing)\b|\bplaying( me)? up\b|\bacting up\b|"
+        r"\bgiving me (gyp|jip|trouble|grief)\b|\btwinges?\b",
         "pain",
     ),
 )
@@ -145,6 +182,84 @@ COMMON_MEDICATIONS: tuple[str, ...] = (
     "water pill",
     "inhaler",
     "eye drops",
+    # Common names and brands in the UK, the US and India, so a plan-less eval still knows them.
+    "lipitor",
+    "zocor",
+    "crestor",
+    "rosuvastatin",
+    "pravastatin",
+    "ezetimibe",
+    "norvasc",
+    "synthroid",
+    "thyroxine",
+    "glucophage",
+    "gliclazide",
+    "glipizide",
+    "januvia",
+    "jardiance",
+    "coumadin",
+    "plavix",
+    "clopidogrel",
+    "eliquis",
+    "apixaban",
+    "xarelto",
+    "rivaroxaban",
+    "ramipril",
+    "bisoprolol",
+    "atenolol",
+    "propranolol",
+    "candesartan",
+    "valsartan",
+    "bendroflumethiazide",
+    "hydrochlorothiazide",
+    "spironolactone",
+    "digoxin",
+    "doxazosin",
+    "isosorbide",
+    "nitroglycerin",
+    "gtn spray",
+    "citalopram",
+    "sertraline",
+    "fluoxetine",
+    "amitriptyline",
+    "mirtazapine",
+    "quetiapine",
+    "lorazepam",
+    "diazepam",
+    "zopiclone",
+    "tramadol",
+    "codeine",
+    "co codamol",
+    "morphine",
+    "naproxen",
+    "diclofenac",
+    "lansoprazole",
+    "pantoprazole",
+    "ranitidine",
+    "allopurinol",
+    "prednisolone",
+    "salbutamol",
+    "ventolin",
+    "levodopa",
+    "sinemet",
+    "memantine",
+    "tamsulosin",
+    "finasteride",
+    "alendronate",
+    "folic acid",
+    "vitamin b12",
+    "methotrexate",
+    "senna",
+    "lactulose",
+    "cetirizine",
+    "loratadine",
+    "crocin",
+    "dolo",
+    "ecosprin",
+    "telma",
+    "glycomet",
+    "thyronorm",
+    "pan d",
 )
 
 TIMES: tuple[tuple[str, TimeReference], ...] = (

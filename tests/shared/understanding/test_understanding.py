@@ -36,6 +36,17 @@ def test_the_evaluation_set_scores_at_least_90_percent_with_every_emergency_foun
     assert report.accuracy >= 0.9, details
 
 
+def test_the_paraphrases_written_for_issue_18_score_at_least_95_percent_and_never_taken() -> None:
+    entries = load_utterances(HERE / "paraphrases.yaml")
+    report = evaluate(entries, rules)
+
+    details = "\n".join(format_report(report, "typed"))
+    assert len(entries) >= 400
+    assert report.recall_of(Intent.EMERGENCY) == 1.0, details
+    assert report.false_taken == 0, details
+    assert report.accuracy >= 0.95, details
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -109,11 +120,13 @@ class ScriptedRunner:
         return Completion(self.output, 600, 9, 42.0, "scripted", "1")
 
 
+# The model tests run without the paraphrase classifier, which would decide these phrasings
+# before the model is asked (tests/shared/understanding/test_second_opinion.py).
 def test_the_model_decides_only_where_rules_are_unsure_and_its_call_is_recorded() -> None:
     runner = ScriptedRunner('{"intent":"log_symptom","symptom":"nausea"}')
 
-    sure = understand("I took my pills", runner)
-    unsure = understand("my tummy is doing somersaults", runner)
+    sure = understand("I took my pills", runner, paraphrases=False)
+    unsure = understand("my tummy is doing somersaults", runner, paraphrases=False)
 
     assert sure.llm_call is None and sure.understanding.source is UnderstandingSource.RULES
     assert unsure.understanding.intent is Intent.LOG_SYMPTOM
@@ -135,7 +148,7 @@ def test_the_model_never_overrides_an_emergency() -> None:
 def test_model_nonsense_leaves_the_rules_result_but_the_call_is_still_recorded() -> None:
     runner = ScriptedRunner("not json")
 
-    outcome = understand("the weather is bad for my knee today", runner)
+    outcome = understand("the weather is bad for my knee today", runner, paraphrases=False)
 
     assert outcome.understanding.source is UnderstandingSource.RULES
     assert outcome.llm_call is not None and outcome.llm_call.output == "not json"
@@ -144,8 +157,8 @@ def test_model_nonsense_leaves_the_rules_result_but_the_call_is_still_recorded()
 def test_the_model_never_turns_a_symptom_or_remark_into_a_dose_report() -> None:
     runner = ScriptedRunner('{"intent":"report_dose_taken"}')
 
-    symptom = understand("my tummy is doing somersaults", runner)
-    remark = understand("the weather is bad for my knee today", runner)
+    symptom = understand("my tummy is doing somersaults", runner, paraphrases=False)
+    remark = understand("the weather is bad for my knee today", runner, paraphrases=False)
 
     assert len(runner.requests) == 2, "the model was asked"
     assert not symptom.understanding.confirms_dose

@@ -1,0 +1,56 @@
+"""The paraphrase classifier's say next to the rules (issue 18, item 5).
+
+- An emergency it hears is always taken, even over a confident rule: `shared.dialog` then asks
+  "Do you need help?" (the rules found no emergency phrase, so the emergency is doubtful), and
+  alerts on yes or on silence. A missed emergency costs far more than a question.
+- Otherwise the rules decide where they are confident; the classifier decides the rest when it
+  is sure enough.
+- It never makes a report that a dose was taken: a dose report it hears is kept only when the
+  rules see a negation, an intention or doubt in it (a negated report, which records nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from shared.enums import Intent
+from shared.understanding.classifier import NaiveBayes, trained
+from shared.understanding.model import UnderstandingSource
+from shared.understanding.rules import RuleVerdict, understanding_as
+
+# Below this probability the classifier's intent is not used where the rules are unsure.
+INTENT_THRESHOLD = 0.5
+# Below this probability its emergency is not taken (low on purpose: a false alarm is a
+# question the patient answers "no, I'm fine")...
+EMERGENCY_THRESHOLD = 0.5
+# ...and below this one it does not override a confident rule that found something else (on
+# the tuning phrasings, symptoms such as "my feet are tingling" were its false alarms).
+EMERGENCY_OVER_RULE_THRESHOLD = 0.85
+
+
+def consult(
+    text: str,
+    verdict: RuleVerdict,
+    known_medications: Sequence[str] = (),
+    classifier: NaiveBayes | None = None,
+) -> RuleVerdict:
+    """The rules' `verdict` on `text`, changed where the `classifier` (by default the one
+    learned from the corpus) may change it."""
+    if verdict.understanding.is_emergency:
+        return verdict
+    guess = (classifier or trained()).guess(text)
+    if guess is None:
+        return verdict
+    if guess.intent is Intent.EMERGENCY:
+        ruled = verdict.confident and verdict.understanding.intent is not Intent.OTHER
+        if guess.probability < (EMERGENCY_OVER_RULE_THRESHOLD if ruled else EMERGENCY_THRESHOLD):
+            return verdict
+    elif verdict.confident or guess.probability < INTENT_THRESHOLD:
+        return verdict
+    understanding = understanding_as(guess.intent, text, known_medications)
+    if understanding.confirms_dose:
+        return verdict
+    return RuleVerdict(
+        understanding=understanding.model_copy(update={"source": UnderstandingSource.CLASSIFIER}),
+        confident=True,
+    )
