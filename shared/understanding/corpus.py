@@ -317,6 +317,7 @@ SLOTS: dict[str, tuple[str, ...]] = {
         "the news",
         "outside",
     ),
+    "hurting": ("hurting", "aching", "throbbing", "itching", "swelling up", "going numb"),
     "act": (
         "took some photos",
         "had a shower",
@@ -696,6 +697,9 @@ TEMPLATES: dict[Intent, tuple[str, ...]] = {
         "I had a good night's sleep",
         "I slept well {time}",
         "I slept like a log",
+        "we're having {meal} {time}",
+        "I'm alright {time}",
+        "I'm okay {time}",
         "can you hear me",
         "are you there",
         "I'm just talking to myself",

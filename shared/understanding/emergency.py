@@ -59,7 +59,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bjust fell\b|\bi fell\b|\bfall down\b|\bfell\b$|\btumbl(e|ed)\b|"
         r"\b(went|gone|keeled) over\b|\blost my (balance|footing)\b|\b(can not|unable to) move\b|"
         r"\bstuck (on|in) the\b|\b(hit|banged|bumped|cracked) my head\b|"
-        r"\b(broken|broke|cracked) my (hip|leg|arm|wrist|ankle|neck)\b",
+        r"\b(broken|broke|cracked) my (hip|leg|arm|wrist|ankle|neck)\b|"
+        r"\b(lying|laying|lain|stuck) (here|there|on the \w+)( for| all| since)\b",
     ),
     (
         EmergencyKind.CHEST_PAIN,
@@ -91,6 +92,7 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"speak|talk|words)\b|"
         r"\bslurr(ed|ing)\b|\bcan not (speak|talk|get my words out|find my words)\b|"
         r"\b(arm|leg|face|side|hand)\b.{0,20}\b(gone )?weak\b.{0,40}\b(speech|speak|talk|words)\b|"
+        r"\b(arm|leg|face)\b.{0,25}\bon the (left|right)( side)?\b.{0,15}\b(weak|numb|dead|limp)\b|"
         r"\bspeech (is|has gone|has become|sounds|went|gone)( all| a bit)? (funny|strange|wrong|"
         r"garbled|odd|weird|slurry|not right)\b|"
         r"\bwords are (coming out )?(wrong|jumbled|funny)\b|"
@@ -126,7 +128,9 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"twice|an extra|extra)\b|\btaken too many\b|\boverdose(d)?\b|\btoo many (pills|tablets)\b|"
         r"\b(took|taken|had|swallowed)\b.{0,30}\b(twice|double|two lots|by mistake|by accident)\b|"
         r"\b(took|taken|had|swallowed) (a|the) whole\b|\ball (of )?(my|the) \w+ at once\b|"
-        r"\ball (of )?my (sleeping|sleep|pain|heart) (tablets|pills)\b",
+        r"\ball (of )?my (sleeping|sleep|pain|heart) (tablets|pills)\b|\ba handful of\b|"
+        r"\b(took|taken|had|swallowed) (the |my |some(one|body) else )?wrong (pills?|tablets?|"
+        r"medicines?|dose|ones?)\b|\b(some(one|body) else|my (wife|husband)) (pills|tablets)\b",
     ),
     (
         EmergencyKind.SEIZURE,
@@ -169,7 +173,10 @@ SAFETY_NET: tuple[tuple[EmergencyKind, str], ...] = (
     (EmergencyKind.BREATHING, r"\bbreath(e|es|ing|less)?\b|\bchok(e|es|ed|ing)\b|\bgasp"),
     (EmergencyKind.UNCONSCIOUS, r"\bfaint(ed|ing)?\b(?! (headache|pain|ache))|\bunconscious\b"),
     (EmergencyKind.STROKE, r"\bdroop(y|ing|s)?\b|\bstroke\b|\bslurr"),
-    (EmergencyKind.BLEEDING, r"\bbleed(ing|s)?\b|\bblood everywhere\b"),
+    (
+        EmergencyKind.BLEEDING,
+        r"\bbleed(ing|s)?\b(?! (a little|a bit|slightly|when i brush))|\bblood everywhere\b",
+    ),
     (
         EmergencyKind.HELP,
         rf"\b{_HELP}|\b(get|send|call|fetch) (someone|somebody|a doctor|the doctor|a nurse)\b|"

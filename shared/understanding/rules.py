@@ -36,6 +36,7 @@ class RuleVerdict:
 _MED_WORDS = (
     r"\b(pills?|meds?|medicines?|medications?|medicine|tablets?|capsules?|doses?|dosage|"
     r"prescriptions?|drugs?|insulin|injections?|shots?|inhaler|puffers?|drops|vitamins?|"
+    r"statins?|syrup|(the )?ones? for (my|the) \w+|"
     r"painkillers?|antibiotics?|water pills?|blood pressure|refills?|"
     r"(white|yellow|blue|pink|red|little|small|big|round|morning|evening|night) ones?|"
     r"(the|my) (morning|evening|night|nighttime|lunchtime|bedtime|teatime) "
@@ -54,13 +55,13 @@ _TAKEN_STATEMENT = re.compile(
     r"\ball done\b|\bjust now took\b|\bthe (morning|evening|night) ones are done\b|"
     rf"\btaken care of\b|\bremembered (to take )?(my|the|them|it|{_MED_WORDS})|"
     r"\b(took|taken|had) (what|everything|all) (i|that) (was|am|is) (supposed|meant|due|told)\b|"
-    rf"{_MED_WORDS} (are|is) (all )?(finished|over|done|gone|in me)\b|\ball taken\b|"
+    rf"{_MED_WORDS} (are |is )?(all )?(finished|over|done|gone|in me|sorted)\b|\ball taken\b|"
     rf"\b(gulped|ate|chewed|downed|got)( down)? (my|the|all my|both|all the)( \w+)? {_MED_WORDS}"
 )
 _TAKE_NEGATION = re.compile(
     r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
     r"could not|was not able to|not yet|missed|not taken|yet to|still (in|on|sitting|there)|"
-    r"not (had|done|used|swallowed))\b"
+    r"not (had|done|used|swallowed)|forgetting)\b"
 )
 # A dose not taken yet: intended, planned, conditional or under way ("I'll take it later",
 # "if my stomach settles I'll have them", "I'm getting my pills out"). Never a report.
@@ -90,18 +91,20 @@ _SKIP = re.compile(
     r"\b(leave|leaving) (it|them|that|my \w+( \w+)?) (out|off|for now|for today|today|tonight)\b|"
     r"\bpass on\b|\bgiv(e|ing) .{0,25}\ba miss\b|"
     r"\b(will not|shall not|not going to|am not going to|can not be) bother(ed)?\b|"
-    rf"\bstop(ped)? (taking |having )?(the|my|those|these|that)\b.{{0,20}}{_MED_WORDS}|"
+    rf"\bstop(ped|ping)? (taking |having )?(the|my|those|these|that)\b.{{0,20}}{_MED_WORDS}|"
+    r"\btake me off (the|my)\b|"
     r"\b(would )?prefer not to (take|have)\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
     rf"{_MED_WORDS}|\bno (pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
     r"\bnot (taking|having) (it|them|my|the|any|those|these|that)\b|"
     r"\b(leave|leaving) out (my|the|them|it|those|these)\b|\bnot bothering( with)?\b|"
     r"\bdo not (need|fancy|feel like)( taking| having)? (my|the|any|them|it)\b|\bcancel\b|"
-    r"\bleave (the|my) \w+( \w+)? (for|until)\b|\bskip\b"
+    r"\bleave (the|my) \w+( \w+)? (for|until|till)\b|\bskip\b"
 )
 # A medicine carried somewhere, not swallowed ("I took my pill bottle back to the chemist").
 _CARRIED = re.compile(
-    r"\b(bottles?|box(es)?|packets?|prescriptions?|bags?|organi[sz]ers?|cases?|boxes)\b.{0,12}"
-    r"\b(back|to the|into the|round to|upstairs|downstairs|with me)\b"
+    r"\b(bottles?|box(es)?|packets?|prescriptions?|bags?|organi[sz]ers?|cases?|containers?|"
+    r"dispensers?)\b.{0,12}"
+    r"\b(back|to the|into the|round to|upstairs|downstairs|with me|from the|out of the|to fill)\b"
 )
 # Medicine ordered, collected, delivered or counted: handled, not swallowed ("I've ordered
 # more pills" holds "have ... pills").
@@ -174,7 +177,11 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
 
     if is_question(text, normalized):
         question = _question_kind(core)
-        if has_med or _DID_I_TAKE.search(core) or re.search(r"\b(take|due)\b", core):
+        if (
+            has_med
+            or _DID_I_TAKE.search(core)
+            or re.search(r"\b(take|due|dose|doses|double up|missed|miss|next one|schedule)\b", core)
+        ):
             return _verdict(
                 Intent.MEDICATION_QUESTION,
                 confident=True,
@@ -197,7 +204,9 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         _TAKEN_STATEMENT.search(core) is not None
         or (medication is not None and re.search(_TAKE_PAST, core) is not None)
     ) and not _handled_not_taken(core)
-    if taken and (has_med or symptom is None):
+    # "I have indigestion after my tablets": a symptom with only "have" is no dose report.
+    weak_take = re.search(r"\b(took|taken|swallowed|popped|used|finished|done)\b", core) is None
+    if taken and (has_med or symptom is None) and not (symptom is not None and weak_take):
         if _UNSURE.search(core):
             return _verdict(
                 Intent.MEDICATION_QUESTION,
@@ -269,6 +278,16 @@ def understanding_as(
     elif intent is Intent.EMERGENCY:
         slots = {}
     return Understanding.model_validate({"intent": intent, **slots})
+
+
+def mentions_medication(text: str, known_medications: Sequence[str] = ()) -> bool:
+    """Whether `text` names a medicine, a dose, or points back at one ("it", "them")."""
+    core = strip_fillers(normalize(text))
+    return (
+        re.search(_MED_WORDS, core) is not None
+        or find_medication(core, known_medications) is not None
+        or re.search(r"\b(it|them|this one|that one|dose)\b", core) is not None
+    )
 
 
 def _question_kind(core: str) -> QuestionKind:

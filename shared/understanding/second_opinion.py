@@ -7,17 +7,31 @@
   is sure enough.
 - It never makes a report that a dose was taken: a dose report it hears is kept only when the
   rules see a negation, an intention or doubt in it (a negated report, which records nothing).
+- A skip records the due doses as skipped, so a skip it hears counts only when the words
+  refuse or put off something ("hold off on my evening dose"; "the tablet is on the table"
+  is no skip).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from shared.enums import Intent
 from shared.understanding.classifier import NaiveBayes, trained
 from shared.understanding.model import UnderstandingSource
-from shared.understanding.rules import RuleVerdict, understanding_as
+from shared.understanding.rules import RuleVerdict, mentions_medication, understanding_as
+from shared.understanding.text import normalize
 
+# A (negated) dose report it hears counts only when the words name a medicine or a dose.
+_DOSE_INTENTS = (Intent.SKIP_DOSE, Intent.REPORT_DOSE_TAKEN)
+_REFUSAL = re.compile(
+    r"\b(not|no|off|drop|miss|without|stop\w*|leave|leaving|rest|cancel|pass|forget|hold|"
+    r"break|skip\w*|none|never|refuse|rather|instead|give up)\b"
+)
+# Fewer words than this are too little to go on for anything but an emergency (a misheard
+# "mild" came out as "my pill", an answer to the severity question, not a question).
+MIN_WORDS = 3
 # Below this probability the classifier's intent is not used where the rules are unsure.
 INTENT_THRESHOLD = 0.5
 # Below this probability its emergency is not taken (low on purpose: a false alarm is a
@@ -25,7 +39,7 @@ INTENT_THRESHOLD = 0.5
 EMERGENCY_THRESHOLD = 0.5
 # ...and below this one it does not override a confident rule that found something else (on
 # the tuning phrasings, symptoms such as "my feet are tingling" were its false alarms).
-EMERGENCY_OVER_RULE_THRESHOLD = 0.85
+EMERGENCY_OVER_RULE_THRESHOLD = 0.95
 
 
 def consult(
@@ -43,12 +57,22 @@ def consult(
         return verdict
     if guess.intent is Intent.EMERGENCY:
         ruled = verdict.confident and verdict.understanding.intent is not Intent.OTHER
+        if ruled and verdict.understanding.intent is Intent.MEDICATION_QUESTION:
+            return verdict
         if guess.probability < (EMERGENCY_OVER_RULE_THRESHOLD if ruled else EMERGENCY_THRESHOLD):
             return verdict
-    elif verdict.confident or guess.probability < INTENT_THRESHOLD:
+    elif (
+        verdict.confident
+        or guess.probability < INTENT_THRESHOLD
+        or len(normalize(text).split()) < MIN_WORDS
+    ):
+        return verdict
+    if guess.intent in _DOSE_INTENTS and not mentions_medication(text, known_medications):
         return verdict
     understanding = understanding_as(guess.intent, text, known_medications)
     if understanding.confirms_dose:
+        return verdict
+    if understanding.intent is Intent.SKIP_DOSE and not _REFUSAL.search(normalize(text)):
         return verdict
     return RuleVerdict(
         understanding=understanding.model_copy(update={"source": UnderstandingSource.CLASSIFIER}),

@@ -41,6 +41,7 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     (r"\bwanna\b", "want to"),
     (r"\bgotta\b", "have to"),
     (r"\bdunno\b", "do not know"),
+    (r"(?<![a-z])'em\b", "them"),
     (r"'s\b", ""),
 )
 
@@ -108,6 +109,8 @@ _EMBEDDED_QUESTION = re.compile(
     r"can not remember|do not remember|can not recall|do not know|have no idea|"
     r"could you check|check if|check whether|i forget|i forgot) (what|when|which|if|whether|how)\b|"
     r"\b(check|see|find out|know|tell me|ask) (if|whether)\b|"
-    r"\b(tell|remind) me (my|the|about|which)\b|"
+    r"\b(tell|remind) me (my|the|about|which)\b|\b(how many|how much|how often|how long)\b|"
+    r"\b(need|want|like|wanted) to know\b|\b(wondering|wonder|asking) (about|what|when|if)\b|"
+    r"\bexplain (my|the)\b|"
     r"\b(did|have|had) i (already |even |actually |really )?(take|taken|took|have|had|do|done)\b"
 )

@@ -72,7 +72,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (r"\btastes? (funny|strange|odd|metallic|bitter)\b|\blost my taste\b", "altered taste"),
     (
         r"\bcold\b(?! (water|weather|outside))|\brunny nose\b|\bsniffles\b|\bstuffy nose\b|"
-        r"\bsneez\w*\b|\bblocked nose\b|\bsniff(le|les|ly)\b",
+        r"\bsneez\w*\b|\bblocked nose\b|\bsniff(le|les|ly)\b|\bstuff(ed|y)( up)?\b",
         "cold",
     ),
     (
@@ -92,7 +92,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (r"\bswell(ing|ed|on)\b|\bswollen\b|\bpuff(y|ed)\b|\bbloated\b", "swelling"),
     (
         r"\bconfus(ed|ion)\b|\bforgetful\b|\bmuddled\b|\bfoggy\b|\bmuzzy\b|\bfuzzy\b|"
-        r"\bgroggy\b",
+        r"\bgroggy\b|\bmemory\b",
         "confusion",
     ),
     (
@@ -100,17 +100,27 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         "blurred vision",
     ),
     (
-        r"\bpalpitations?\b|\bheart is (racing|pounding|fluttering)\b|\bracing heart\b",
+        r"\bpalpitations?\b|\bheart is (racing|pounding|fluttering)\b|\bracing heart\b|"
+        r"\bheart\b.{0,15}\b(flutter\w*|racing|pounding|skipping|thumping|jumping)\b",
         "palpitations",
     ),
     (r"\bcramps?\b|\bcramping\b", "cramp"),
     (r"\btingl(e|es|ing|y)\b|\bpins and needles\b", "tingling"),
     (r"\bblurr(y|ed)\b", "blurred vision"),
     (r"\bstiff(ness)?\b", "stiffness"),
-    (r"\btrembl\w*\b|\btremors?\b|\bshaking\b", "tremor"),
+    (r"\btrembl\w*\b|\btremors?\b|\bshaking\b|\bthe shakes\b", "tremor"),
+    (r"\b(blood )?sugars? (is |are |feels |seems |has been )?(low|high|up|down)\b", "blood sugar"),
+    (
+        r"\bblood pressure (is |feels |seems |has been )?(high|low|up|down|through the roof)\b",
+        "blood pressure",
+    ),
+    (r"\bnose ?bleeds?\b", "nosebleed"),
     (r"\bweak\b|\bweakness\b|\bshaky\b|\bwobbly\b", "weakness"),
     (r"\bno appetite\b|\bnot hungry\b|\bcan not eat\b|\blost my appetite\b", "loss of appetite"),
     (r"\bdry mouth\b|\bmouth\b.{0,12}\bdry\b|\bparched\b", "dry mouth"),
+    (r"\bulcers?\b|\bcold sores?\b|\bblisters?\b", "ulcer"),
+    (r"\bnightmares?\b|\bbad dreams?\b", "nightmares"),
+    (r"\bbruis(e|es|ed|ing)\b", "bruising"),
     (
         r"\banxious\b|\banxiety\b|\bnervous\b|\bworried\b|\bpanicky\b|\bnervy\b|"
         r"\bon edge\b|\bjittery\b|\bjumpy\b|\buneasy\b",
@@ -118,13 +128,14 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"\b(sad|down|low|depressed|lonely|blue)\b(?= (today|lately|again|all day|$))|"
-        r"\bfeel(ing)? (sad|depressed|lonely|low|down)\b",
+        r"\bfeel(ing)? (very |so |a bit |really )?(sad|depressed|lonely|low|down)\b|"
+        r"\btearful\b|\bweepy\b|\bcrying\b",
         "low mood",
     ),
     (
         r"\bpains?\b|\bhurts?\b|\bhurting\b|\bach(e|es|ing|y)\b|\bsore\b|\bkilling me\b|"
         r"\bthrobbing\b|\bsting(s|ing)?\b|\bburn(s|ing)\b|\bplaying( me)? up\b|\bacting up\b|"
-        r"\bgiving me (gyp|jip|trouble|grief)\b|\btwinges?\b",
+        r"\b(giving|gave|given) me (gyp|jip|trouble|grief|problems|hell)\b|\btwinges?\b",
         "pain",
     ),
 )

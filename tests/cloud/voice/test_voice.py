@@ -27,9 +27,10 @@ from shared.enums import AlertType
 from tests.cloud.factories import CloudFactory, ProvisionedDevice
 
 MODEL_ALIAS = "gemma-3-270m"
-# Rules cannot tell what this is; only the model pass decides it (and answers "other": an
-# answer that a dose was taken would be refused, see shared.understanding.combine).
-UNSURE_UTTERANCE = "the nurse is coming about my legs"
+# Neither the rules nor the paraphrase classifier can tell what this is (the classifier's best
+# guess is below its threshold); only the model pass decides it (and answers "other": an answer
+# that a dose was taken would be refused, see shared.understanding.combine).
+UNSURE_UTTERANCE = "about my legs and the nurse tomorrow"
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,8 @@ def saying(intent: Intent, text: str) -> NaiveBayes:
     ("text", "intent"),
     [
         ("I've got a crick in my neck", Intent.LOG_SYMPTOM),
-        ("hold off on my evening dose", Intent.SKIP_DOSE),
         ("what should I be taking right now", Intent.MEDICATION_QUESTION),
+        ("hold off on my evening dose", Intent.SKIP_DOSE),
     ],
 )
 def test_a_paraphrase_the_rules_miss_is_understood(text: str, intent: Intent) -> None:
@@ -83,13 +83,22 @@ def test_a_dose_report_it_hears_with_an_intention_is_a_negated_report() -> None:
     assert decide(result, text) is Step.NOT_TAKEN
 
 
-def test_a_skip_it_hears_in_a_statement_of_intent_records_no_skip() -> None:
+def test_a_skip_it_hears_in_a_statement_of_intent_is_a_negated_report() -> None:
     text = "I'll do my inhaler later"
     verdict = understand_by_rules(text)
 
     result = consult(text, verdict, classifier=saying(Intent.SKIP_DOSE, text)).understanding
 
     assert (result.intent, result.negated) == (Intent.REPORT_DOSE_TAKEN, True)
+
+
+@pytest.mark.parametrize("text", ["the tablet is on the table", "my pills are in the kitchen"])
+def test_a_skip_it_hears_without_a_refusal_is_not_taken(text: str) -> None:
+    verdict = understand_by_rules(text)
+
+    result = consult(text, verdict, classifier=saying(Intent.SKIP_DOSE, text))
+
+    assert result == verdict
 
 
 def test_confident_rules_keep_their_result() -> None:
