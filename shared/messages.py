@@ -96,7 +96,7 @@ class InteractionBody(MessageBody):
         default_factory=dict, description="The structured result of the understanding pass."
     )
     understood_by: Annotated[str, Field(max_length=40)] = Field(
-        default="rules", description='"rules" or "llm".'
+        default="rules", description='"rules", "classifier" or "llm".'
     )
     reply: Text = ""
     latency_ms: Annotated[float, Field(ge=0)] = 0.0
