@@ -58,7 +58,7 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bfell (down|over|out of bed|in the|on the|off)\b|\bfallen (down|over)\b|"
         r"\bjust fell\b|\bi fell\b|\bfall down\b|\bfell\b$|\btumbl(e|ed)\b|"
         r"\b(went|gone|keeled) over\b|\blost my (balance|footing)\b|\b(can not|unable to) move\b|"
-        r"\bstuck (on|in) the\b|\b(hit|banged|bumped|cracked) my head\b|"
+        r"\bstuck (on|in) the\b|\b(hit|banged|bumped|cracked) my head\b|\b(went|gone|go) flying\b|"
         r"\b(broken|broke|cracked) my (hip|leg|arm|wrist|ankle|neck)\b|"
         r"\b(lying|laying|lain|stuck) (here|there|on the \w+)( for| all| since)\b",
     ),
@@ -83,7 +83,9 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"get (any |enough )?air( in)?|"
         r"get my breath)\b|\bshort(ness)? of breath\b|\bout of breath\b|\bbreathless\b|"
         r"\bgasping\b|\bchoking\b|\bsuffocating\b|\bwheezing badly\b|\bno air\b|"
-        r"\bcan not breath\b|\bbreathing is (bad|hard|difficult|funny|strange)\b",
+        r"\bcan not breath\b|\bbreathing is (bad|hard|difficult|funny|strange)\b|"
+        r"\b(turning|gone|going|went) blue\b|"
+        r"\b(lips|face|fingers) (are |is |have gone |gone )blue\b",
     ),
     (
         EmergencyKind.STROKE,
@@ -100,6 +102,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"right side|my (left|right) (arm|leg|side))\b|"
         r"\bcan not (move|lift|feel) my (arm|leg|face)\b|\bstroke\b|\bworst headache of my life\b|"
         r"\bsudden(ly)? (can not see|blind|lost my sight)\b|\b(gone|went|going) blind\b|"
+        r"\b(terrible|worst|sudden|severe|awful|splitting) headache\b.{0,40}\b(can not see|vision|"
+        r"can not speak|can not talk|numb)\b|"
         r"\bcan not see (anything|at all|out of)\b|\blost (my )?(sight|vision)\b",
     ),
     (
@@ -114,7 +118,9 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         EmergencyKind.BLEEDING,
         r"\bbleeding (a lot|badly|heavily|everywhere|will not stop|a great deal)\b|"
         r"\b(lots|lot|loads) of blood\b|\bblood everywhere\b|\bwill not stop bleeding\b|"
-        r"\bcoughing (up )?blood\b|\bvomiting blood\b|\bthrowing up blood\b|\bbleeding heavily\b",
+        r"\bcoughing (up )?blood\b|\bvomiting blood\b|\bthrowing up blood\b|\bbleeding heavily\b|"
+        r"\b(pouring|gushing|pumping|spurting|streaming) (with |out )?blood\b|"
+        r"\bblood (is )?(pouring|gushing|pumping|spurting|streaming)\b",
     ),
     (
         EmergencyKind.ALLERGIC_REACTION,
@@ -156,7 +162,9 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"know|get|check|work))|"
         r"\bhelp\b$|\bcall (an )?ambulance\b|\bcall (9 1 1|911|999|112|the doctor now|a doctor now|"
         r"for help|my (daughter|son|wife|husband|nurse|carer|caregiver) now)\b|"
-        r"\bemergency\b|\burgent(ly)?\b|\bi am dying\b|\bi think i am dying\b|\bget an ambulance\b",
+        r"\bemergency\b|\burgent(ly)?\b|\bi am dying\b|\bi think i am dying\b|\bget an ambulance\b|"
+        r"\b(been|had|there is) an accident\b|\bon fire\b|\bsmoke alarm\b|\bgas leak\b|"
+        r"\bsmell (of )?(gas|burning|smoke)\b|\b(there is|full of) smoke\b",
     ),
 )
 
@@ -181,7 +189,8 @@ SAFETY_NET: tuple[tuple[EmergencyKind, str], ...] = (
         EmergencyKind.HELP,
         rf"\b{_HELP}|\b(get|send|call|fetch) (someone|somebody|a doctor|the doctor|a nurse)\b|"
         r"\bdying\b|\bseizure\b|\b(9 1 1|911|999)\b|"
-        r"\bsomething is (very |really |badly |seriously |terribly )?wrong\b",
+        r"\bsomething is (very |really |badly |seriously |terribly )?wrong\b|(?<!by )\baccident\b|"
+        r"\bfire\b|\bsmoke\b",
     ),
 )
 

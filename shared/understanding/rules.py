@@ -36,7 +36,7 @@ class RuleVerdict:
 _MED_WORDS = (
     r"\b(pills?|meds?|medicines?|medications?|medicine|tablets?|capsules?|doses?|dosage|"
     r"prescriptions?|drugs?|insulin|injections?|shots?|inhaler|puffers?|drops|vitamins?|"
-    r"statins?|syrup|(the )?ones? for (my|the) \w+|"
+    r"statins?|syrup|sprays?|(the )?ones? for (my|the) \w+|"
     r"painkillers?|antibiotics?|water pills?|blood pressure|refills?|"
     r"(white|yellow|blue|pink|red|little|small|big|round|morning|evening|night) ones?|"
     r"(the|my) (morning|evening|night|nighttime|lunchtime|bedtime|teatime) "
@@ -92,7 +92,7 @@ _SKIP = re.compile(
     r"\bpass on\b|\bgiv(e|ing) .{0,25}\ba miss\b|"
     r"\b(will not|shall not|not going to|am not going to|can not be) bother(ed)?\b|"
     rf"\bstop(ped|ping)? (taking |having )?(the|my|those|these|that)\b.{{0,20}}{_MED_WORDS}|"
-    r"\btake me off (the|my)\b|"
+    r"\btake me off (the|my)\b|\b(day|night|break|rest|holiday) (off|from) (the|my)\b|"
     r"\b(would )?prefer not to (take|have)\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
     rf"{_MED_WORDS}|\bno (pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
     r"\bnot (taking|having) (it|them|my|the|any|those|these|that)\b|"
@@ -137,7 +137,7 @@ _WHAT_TO_TAKE = re.compile(
 )
 _SYMPTOM_STATEMENT = re.compile(
     r"\b(i have|i have got|i got|i feel|i am feeling|feeling|i am|i keep|got a|got an|"
-    r"suffering|my|i think i have|i seem|having|i been|there is|it|getting)\b"
+    r"suffering|my|i think i have|i seem|having|i been|there is|it|getting|i can not|i could not)\b"
 )
 _SYMPTOM_GONE = re.compile(
     r"\b(do not|does not|did not|no longer|not) (have|feel|hurt|got)\b|\bno (more )?\w+ "

@@ -95,7 +95,13 @@ def is_question(raw: str, normalized: str) -> bool:
     if raw.rstrip().endswith("?"):
         return True
     core = strip_fillers(normalized)
+    if _WHEN_CLAUSE.match(core):
+        return False
     return bool(_QUESTION_START.match(core)) or bool(_EMBEDDED_QUESTION.search(core))
+
+
+# "When I've had my tea I'll take my pills" opens with a time clause, not a question.
+_WHEN_CLAUSE = re.compile(r"^(when|once|after) i (have|am|get|finish|wake)\b.*\bi (will|shall)\b")
 
 
 _QUESTION_START = re.compile(
@@ -111,6 +117,6 @@ _EMBEDDED_QUESTION = re.compile(
     r"\b(check|see|find out|know|tell me|ask) (if|whether)\b|"
     r"\b(tell|remind) me (my|the|about|which)\b|\b(how many|how much|how often|how long)\b|"
     r"\b(need|want|like|wanted) to know\b|\b(wondering|wonder|asking) (about|what|when|if)\b|"
-    r"\bexplain (my|the)\b|"
+    r"\bexplain (my|the)\b|\b(give|read|show) me (a list of |the list of )?(my|the|all)\b|"
     r"\b(did|have|had) i (already |even |actually |really )?(take|taken|took|have|had|do|done)\b"
 )

@@ -77,7 +77,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"\b(tired|tiredness|exhausted|fatigued?|worn out|no energy|weary|sleepy|drowsy|"
-        r"sluggish|lethargic|drained|run down)\b",
+        r"sluggish|lethargic|drained|run down|knackered|shattered|whacked|done in|pooped)\b",
         "fatigue",
     ),
     (
@@ -115,6 +115,8 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         "blood pressure",
     ),
     (r"\bnose ?bleeds?\b", "nosebleed"),
+    (r"\bcan not hear\b|\bhard of hearing\b|\bdeaf\b|\bmy hearing\b", "hearing loss"),
+    (r"\bfragile\b|\bfrail\b|\bdelicate\b|\bdicky\b|\bnot up to much\b", "unwell"),
     (r"\bweak\b|\bweakness\b|\bshaky\b|\bwobbly\b", "weakness"),
     (r"\bno appetite\b|\bnot hungry\b|\bcan not eat\b|\blost my appetite\b", "loss of appetite"),
     (r"\bdry mouth\b|\bmouth\b.{0,12}\bdry\b|\bparched\b", "dry mouth"),
