@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from cloud.users.schemas import Email, LinkToken, Password
 from shared.enums import Role
+
+INVITED_ROLES = (Role.CAREGIVER.value, Role.DOCTOR.value)
+
+
+def _invited_role(value: object) -> object:
+    # A Literal of enum members would answer with their Python repr ("<Role.DOCTOR: 'doctor'>").
+    if value not in INVITED_ROLES:
+        raise PydanticCustomError("literal_error", "Input should be 'caregiver' or 'doctor'")
+    return value
+
+
+InvitedRole = Annotated[
+    Role,
+    BeforeValidator(_invited_role),
+    WithJsonSchema({"type": "string", "enum": list(INVITED_ROLES), "title": "Role"}),
+]
 
 
 class InvitationIn(BaseModel):
@@ -29,7 +46,7 @@ class InvitationIn(BaseModel):
     )
 
     email: Email
-    role: Literal[Role.CAREGIVER, Role.DOCTOR]
+    role: InvitedRole
     relationship: Annotated[str | None, Field(max_length=100)] = None
 
 

@@ -171,3 +171,25 @@ def test_the_invitation_link_opens_the_web_apps_page_and_refusals_say_why(
 
     assert urlsplit(link_in(smtp.inbox.messages[0])).path == "/app/invitations/accept"
     assert refused.json()["error"]["message"] == "this invitation was withdrawn; ask for a new one"
+
+
+def test_a_role_that_cannot_be_invited_is_refused_in_the_apis_words(
+    client: TestClient, cloud_settings: CloudSettings, doctor_and_patient: tuple[User, Patient]
+) -> None:
+    doctor, patient = doctor_and_patient
+    url = f"/api/v1/patients/{patient.id}/invitations"
+
+    answers = [
+        client.post(
+            url, json={"email": "a@x.test", "role": role}, headers=bearer(cloud_settings, doctor)
+        )
+        for role in ("admin", "nurse", 3)
+    ]
+
+    for answer in answers:
+        assert answer.status_code == 422
+        assert answer.json()["error"]["message"] == (
+            "invalid request: body.role: Input should be 'caregiver' or 'doctor'"
+        )
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["InvitationIn"]
+    assert schema["properties"]["role"]["enum"] == ["caregiver", "doctor"]
