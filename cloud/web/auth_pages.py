@@ -71,9 +71,16 @@ def _sign_in_page(
 def start_session(
     request: Request, db: Session, user: User, now: datetime, target: str
 ) -> RedirectResponse:
-    """A new web session for `user` (who just proved who they are), then on to `target`."""
+    """A new web session for `user` (who just proved who they are), then on to `target`.
+
+    A session this browser already had ends: its cookie is about to be replaced, and a copy of
+    it must not go on opening someone else's pages."""
     web: WebSettings = request.app.state.web_settings
-    token = WebSessionService(db).start(user, timedelta(hours=web.session_hours), now)
+    sessions = WebSessionService(db)
+    earlier = request.cookies.get(SESSION_COOKIE)
+    if earlier:
+        sessions.end(earlier)
+    token = sessions.start(user, timedelta(hours=web.session_hours), now)
     response = RedirectResponse(safe_next(target), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SESSION_COOKIE,

@@ -112,6 +112,24 @@ def test_logout_ends_the_session_on_the_server(
     assert replayed.headers["location"].startswith("/app/login")
 
 
+def test_signing_in_as_someone_else_ends_the_earlier_session(
+    web: Browsing, factory: CloudFactory, web_cloud: LocalCloud
+) -> None:
+    patient = factory.patient()
+    doctor, daughter = factory.doctor(patient), factory.caregiver(patient)
+    web.sign_in(doctor.email, DEFAULT_PASSWORD)
+    cookie = next(c for c in web.page.context.cookies() if c["name"] == "medmind_session")
+
+    # The daughter signs in on the doctor's computer (or joins from her invitation there).
+    web.sign_in(daughter.email, DEFAULT_PASSWORD)
+    expect(web.page.get_by_text(f"{daughter.full_name} (caregiver)")).to_be_visible()
+
+    # The doctor's session, whose cookie the browser just replaced, is over on the server too.
+    replayed = httpx.get(f"{web_cloud.api_url}/app/", cookies={"medmind_session": cookie["value"]})
+    assert replayed.status_code == 303
+    assert replayed.headers["location"].startswith("/app/login")
+
+
 def test_the_keyboard_reaches_the_skip_link_then_the_menu(
     web: Browsing, factory: CloudFactory
 ) -> None:
