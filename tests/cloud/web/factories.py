@@ -39,12 +39,13 @@ def charted_patient(
     missed_every: int = 0,
     missed_today: bool = False,
     days: int = 30,
+    zone: str = ZONE,
 ) -> Charted:
     """`name` took the 08:00 and 20:00 doses of the last `days` days (missing every
     `missed_every`-th evening), and this morning's dose unless `missed_today`."""
     history = History(db)
-    today = today_in()
-    who = history.patient(name, ZONE, plan_start=today - timedelta(days=days))
+    today = today_in(zone)
+    who = history.patient(name, zone, plan_start=today - timedelta(days=days))
     history.item(who, "Metformin", ["08:00", "20:00"], start=today - timedelta(days=days))
     for back in range(days, 0, -1):
         day = today - timedelta(days=back)
@@ -59,12 +60,12 @@ def charted_patient(
     if missed_today:
         alert = history.device_alert(
             who,
-            local(today, "10:00", ZONE),
+            local(today, "10:00", zone),
             AlertType.MISSED_DOSE,
             AlertLevel.WARNING,
             f"{name} did not take Metformin at 08:00",
         )
-    history.symptom(who, local(today - timedelta(days=2), "09:00", ZONE), "headache", Severity.MILD)
+    history.symptom(who, local(today - timedelta(days=2), "09:00", zone), "headache", Severity.MILD)
     history.commit()
     caregiver = factory.caregiver(who.patient)
     return Charted(who, caregiver, today, alert)

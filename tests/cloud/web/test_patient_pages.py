@@ -13,6 +13,7 @@ from cloud.alerts.models import AlertLog, AlertStatus
 from firmware_sim.stack import LocalCloud
 from tests.cloud.analytics.history import History
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
+from tests.cloud.web.bedside import late_morning_zone
 from tests.cloud.web.browser import Browsing
 from tests.cloud.web.factories import charted_patient
 
@@ -33,8 +34,12 @@ def _pct(value: float | None) -> str:
 def test_my_patients_puts_the_missed_dose_first(
     web: Browsing, db: Session, factory: CloudFactory
 ) -> None:
-    steady = charted_patient(db, factory, "Anna Steady")
-    forgetful = charted_patient(db, factory, "Bert Forgetful", missed_every=3, missed_today=True)
+    # Where it is late morning: the morning dose is missed, the evening one still ahead.
+    zone = late_morning_zone(datetime.now(UTC))
+    steady = charted_patient(db, factory, "Anna Steady", zone=zone)
+    forgetful = charted_patient(
+        db, factory, "Bert Forgetful", missed_every=3, missed_today=True, zone=zone
+    )
     caregiver = factory.caregiver(steady.history.patient, forgetful.history.patient)
 
     web.sign_in(caregiver.email, DEFAULT_PASSWORD)
