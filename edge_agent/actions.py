@@ -187,9 +187,11 @@ class Actions:
             return ActionResult(True, self._as_needed_text(item, taken), (body.occurrence_id,))
 
     def as_needed_items(self) -> list[PlanItem]:
-        """The current plan's as-needed medications, in plan order."""
+        """The current plan's as-needed medications that are not paused, in plan order."""
         plan = self.context.store.current_plan()
-        return [item for item in plan.items if item.as_needed] if plan is not None else []
+        if plan is None:
+            return []
+        return [item for item in plan.items if item.as_needed and not item.paused]
 
     @staticmethod
     def _as_needed_text(item: PlanItem, taken: int) -> str:

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from shared.enums import Weekday
 
@@ -54,6 +62,20 @@ class PlanItem(ContractModel):
     max_per_day: Annotated[int, Field(ge=1, le=48)] | None = None
     on_time_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 15
     late_window_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 120
+    paused: bool = Field(
+        default=False,
+        description="Kept in the plan but not taken for now: no doses are due, reminded or "
+        "expected, and an as-needed item cannot be taken, until a version resumes it.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _paused_only_when_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Sent only when true: receivers refuse unknown fields, so devices that predate it
+        # keep accepting every plan that pauses nothing (docs/protocol.md, Versioning).
+        data: dict[str, Any] = handler(self)
+        if not self.paused:
+            data.pop("paused", None)
+        return data
 
     @field_validator("times_of_day")
     @classmethod

@@ -74,8 +74,8 @@ def resolve_local(local_date: date, slot: str, zone: ZoneInfo) -> datetime:
 
 
 def applies_on(item: PlanItem, day: date) -> bool:
-    """Whether a scheduled item has doses on local `day`."""
-    if item.as_needed or day < item.start_date:
+    """Whether a scheduled item has doses on local `day` (a paused item has none)."""
+    if item.as_needed or item.paused or day < item.start_date:
         return False
     if item.end_date is not None and day > item.end_date:
         return False
@@ -94,7 +94,8 @@ def _daterange(start: date, end: date) -> Iterator[date]:
 def expand_plan(plan: MedicationPlan, start: date, end: date) -> list[DoseOccurrence]:
     """All occurrences of `plan` on local dates `start`..`end` (inclusive), ordered by instant.
 
-    As-needed items have no occurrences: they are taken on demand and never reminded.
+    As-needed items have no occurrences: they are taken on demand and never reminded. Paused
+    items have none either, on any date: a version that pauses a line expects nothing of it.
     """
     if end < start:
         raise ValueError(f"range ends ({end}) before it starts ({start})")

@@ -3,7 +3,8 @@
 Stock is derived, never decremented in place: dispensed quantity minus quantity_per_dose for
 every dose taken since it was dispensed (scheduled and as-needed alike). A dose event that
 arrives days late therefore lowers the stock exactly once. Daily use is forecast from the
-current plan: doses per day of each scheduled item (times a day, weekdays, every n days).
+current plan: doses per day of each scheduled item (times a day, weekdays, every n days); a
+paused item uses none.
 Items link to a medication by `medication_id`, or by name within the patient when unset.
 """
 
@@ -42,7 +43,8 @@ stock AS (
             FROM medication_plan_items pi
             JOIN medication_plans mp ON mp.id = pi.plan_version_id AND mp.is_current
             JOIN item_medication im ON im.item_id = pi.item_id AND im.medication_id = m.id
-            WHERE NOT pi.as_needed AND (pi.end_date IS NULL OR pi.end_date >= CAST(:day AS date))
+            WHERE NOT pi.as_needed AND NOT pi.paused
+              AND (pi.end_date IS NULL OR pi.end_date >= CAST(:day AS date))
         ) AS doses_per_day
     FROM medications m
     WHERE m.active AND m.quantity_dispensed IS NOT NULL AND m.dispensed_at IS NOT NULL

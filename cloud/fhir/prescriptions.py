@@ -1,12 +1,13 @@
 """Prescriptions in: MedicationRequests (one, or a Bundle of them) become one new plan version.
 
 Each request adds a line to the patient's current plan, or replaces the line its MedMind
-identifier names (`urn:medmind:plan-item`); a `stopped`, `cancelled` or `completed` request
-removes that line. The new version goes through `PlanService.save_version`, the same
-validation and device push as an edit in the app. Whatever a plan cannot express is refused
-with an OperationOutcome naming the element and why, and then nothing is changed. Elements that
-only describe the prescription (narrative, identifiers of other systems, requester, notes,
-dispensing) are not kept; `docs/fhir.md` lists them.
+identifier names (`urn:medmind:plan-item`); an `on-hold` one makes or keeps that line paused;
+a `stopped`, `cancelled` or `completed` request removes that line. The new version goes
+through `PlanService.save_version`, the same validation and device push as an edit in the app.
+Whatever a plan cannot express is refused with an OperationOutcome naming the element and
+why, and then nothing is changed. Elements that only describe the prescription (narrative,
+identifiers of other systems, requester, notes, dispensing) are not kept; `docs/fhir.md` lists
+them.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from cloud.plans.schemas import PlanItemIn, PlanVersionIn
 from cloud.plans.service import PlanService
 from cloud.users.models import User
 
-ADDING = {"active", "draft"}
+ADDING = {"active", "draft", "on-hold"}
+# A line on hold stays in the plan, paused (no doses) until an active request resumes it.
+PAUSING = {"on-hold"}
 STOPPING = {"stopped", "cancelled", "completed"}
 ORDERS = {"order", "original-order", "reflex-order", "filler-order", "instance-order", "plan"}
 # Elements that describe a prescription without changing what the device does.
@@ -157,7 +160,9 @@ class _Reader:
             return None
         status = top.get("status")
         if status not in ADDING | STOPPING:
-            self.refuse("status", f"{status!r} cannot become a plan line (use active or stopped)")
+            self.refuse(
+                "status", f"{status!r} cannot become a plan line (use active, on-hold or stopped)"
+            )
         if top.get("intent") not in ORDERS:
             self.refuse("intent", f"{top.get('intent')!r} is not an order to follow")
         if top.get("doNotPerform") is True:
@@ -174,6 +179,7 @@ class _Reader:
                     f"stopping needs the {systems.PLAN_ITEM} identifier of the line to stop",
                 )
             return prescription
+        prescription.fields["paused"] = status in PAUSING
         self._medication(top, prescription)
         self._dosage(top.get("dosageInstruction"), prescription)
         return prescription

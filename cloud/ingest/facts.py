@@ -13,7 +13,7 @@ events endpoint alike, and dead-letters a message that breaks one with the rule'
   item's times, the item applies on its local date, and its id and due time are those
   `shared.schedule` derives. An as-needed item's dose is taken, its id is
   `as_needed_occurrence_id(item, due_at)`, its local date and slot are `due_at`'s in the plan's
-  zone, and the item has started and not ended on that date.
+  zone, and the item has started, has not ended and is not paused on that date.
 - **plan_applied**: the plan version exists and is a plan of the device's patient.
 - **References**: a conversation or (in an alert) an occurrence a message names is not another
   patient's.
@@ -59,7 +59,7 @@ PLAN_ITEMS = """
     SELECT plan.id, plan.plan_id, plan.version, plan.patient_id, plan.timezone, item.item_id,
         item.medication_name, item.dose, item.unit, item.times_of_day, item.days_of_week,
         item.every_n_days, item.start_date, item.end_date, item.as_needed, item.max_per_day,
-        item.on_time_minutes, item.late_window_minutes
+        item.on_time_minutes, item.late_window_minutes, item.paused
     FROM medication_plans AS plan
     JOIN unnest(%b::uuid[], %b::int[]) AS named(plan_id, version)
         ON plan.plan_id = named.plan_id AND plan.version = named.version
@@ -78,6 +78,7 @@ ITEM_FIELDS = (
     "max_per_day",
     "on_time_minutes",
     "late_window_minutes",
+    "paused",
 )
 OCCURRENCE_OWNERS = "SELECT id, patient_id FROM dose_occurrences WHERE id = ANY(%b::uuid[])"
 CONVERSATION_OWNERS = "SELECT id, patient_id FROM conversations WHERE id = ANY(%b::uuid[])"
@@ -317,8 +318,10 @@ def _as_needed_dose(body: DoseEventBody, item: PlanItem, timezone: str) -> str |
     local = body.due_at.astimezone(ZoneInfo(timezone))
     if (body.local_date, body.slot) != (local.date(), local.strftime("%H:%M")):
         return "local_date and slot are not due_at in the plan's time zone"
-    if body.local_date < item.start_date or (
-        item.end_date is not None and body.local_date > item.end_date
+    if (
+        item.paused
+        or body.local_date < item.start_date
+        or (item.end_date is not None and body.local_date > item.end_date)
     ):
         return f"item {item.item_id} is not in use on {body.local_date}"
     return None

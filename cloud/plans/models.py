@@ -73,3 +73,4 @@ class MedicationPlanItem(UUIDPrimaryKey, Timestamped, Base):
     max_per_day: Mapped[int | None]
     on_time_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
     late_window_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
+    paused: Mapped[bool] = mapped_column(default=False, server_default="false")

@@ -39,6 +39,9 @@ class PlanItemIn(BaseModel):
     max_per_day: Annotated[int, Field(ge=1, le=48)] | None = None
     on_time_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 15
     late_window_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 120
+    paused: bool = Field(
+        default=False, description="Kept in the plan, but no doses are due until resumed."
+    )
 
     @classmethod
     def of_stored(cls, item: MedicationPlanItem) -> PlanItemIn:
@@ -59,6 +62,7 @@ class PlanItemIn(BaseModel):
             max_per_day=item.max_per_day,
             on_time_minutes=item.on_time_minutes,
             late_window_minutes=item.late_window_minutes,
+            paused=item.paused,
         )
 
 
@@ -113,6 +117,7 @@ class PlanItemOut(BaseModel):
     max_per_day: int | None
     on_time_minutes: int
     late_window_minutes: int
+    paused: bool
 
 
 class PlanOut(BaseModel):

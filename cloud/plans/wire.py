@@ -28,6 +28,7 @@ def item_to_contract(item: MedicationPlanItem) -> contract.PlanItem:
         max_per_day=item.max_per_day,
         on_time_minutes=item.on_time_minutes,
         late_window_minutes=item.late_window_minutes,
+        paused=item.paused,
     )
 
 
@@ -75,6 +76,7 @@ def from_contract(
                 max_per_day=item.max_per_day,
                 on_time_minutes=item.on_time_minutes,
                 late_window_minutes=item.late_window_minutes,
+                paused=item.paused,
             )
             for position, item in enumerate(plan.items)
         ],

@@ -15,6 +15,9 @@ from cloud.plans.models import MedicationPlan, MedicationPlanItem
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
 
 _SEPARATORS = re.compile(r"[,;\s]+")
+# The API's defaults for a line that does not say.
+ON_TIME_MINUTES = PlanItemIn.model_fields["on_time_minutes"].default
+LATE_WINDOW_MINUTES = PlanItemIn.model_fields["late_window_minutes"].default
 
 
 def _text(form: FormData, name: str) -> str:
@@ -44,14 +47,20 @@ def item_from_form(form: FormData, item_id: uuid.UUID | None) -> PlanItemIn:
         "end_date": _optional(form, "end_date"),
         "as_needed": as_needed,
         "max_per_day": _optional(form, "max_per_day") if as_needed else None,
+        "on_time_minutes": _text(form, "on_time_minutes") or ON_TIME_MINUTES,
+        "late_window_minutes": _text(form, "late_window_minutes") or LATE_WINDOW_MINUTES,
     }
     return PlanItemIn.model_validate(fields)
 
 
 def with_line(plan: MedicationPlan | None, line: PlanItemIn, note: str) -> PlanVersionIn:
-    """The current plan with `line` replacing the line of the same id, or added."""
+    """The current plan with `line` replacing the line of the same id (which stays paused if
+    it was: pausing and resuming are their own actions), or added."""
     items = [PlanItemIn.of_stored(item) for item in plan.items] if plan else []
-    replaced = [line if item.item_id == line.item_id else item for item in items]
+    replaced = [
+        line.model_copy(update={"paused": item.paused}) if item.item_id == line.item_id else item
+        for item in items
+    ]
     if line.item_id is None or all(item.item_id != line.item_id for item in items):
         replaced.append(line)
     return PlanVersionIn(items=replaced, note=note)
@@ -69,6 +78,18 @@ def stopped(plan: MedicationPlan, item_id: uuid.UUID, today: date) -> PlanVersio
     return PlanVersionIn(items=items, note="stopped")
 
 
+def paused(plan: MedicationPlan, item_id: uuid.UUID, pause: bool) -> PlanVersionIn:
+    """The current plan with one line paused (no doses from now on: not reminded, not
+    expected) or resumed (its doses are due again from now on)."""
+    items = [PlanItemIn.of_stored(item) for item in plan.items]
+    changed = [
+        line.model_copy(update={"paused": pause}) if line.item_id == item_id else line
+        for line in items
+    ]
+    name = next(line.medication_name for line in items if line.item_id == item_id)
+    return PlanVersionIn(items=changed, note=f"{name} {'paused' if pause else 'resumed'}")
+
+
 @dataclass(frozen=True)
 class FormValues:
     """What a line's form fields show: a stored line, a new one, or what was just posted."""
@@ -84,6 +105,8 @@ class FormValues:
     start_date: str = ""
     end_date: str = ""
     instructions: str = ""
+    on_time_minutes: str = str(ON_TIME_MINUTES)
+    late_window_minutes: str = str(LATE_WINDOW_MINUTES)
 
 
 def stored_values(item: MedicationPlanItem) -> FormValues:
@@ -100,6 +123,8 @@ def stored_values(item: MedicationPlanItem) -> FormValues:
         start_date=item.start_date.isoformat(),
         end_date=item.end_date.isoformat() if item.end_date else "",
         instructions=item.instructions,
+        on_time_minutes=str(item.on_time_minutes),
+        late_window_minutes=str(item.late_window_minutes),
     )
 
 
@@ -117,4 +142,6 @@ def posted_values(form: FormData) -> FormValues:
         start_date=_text(form, "start_date"),
         end_date=_text(form, "end_date"),
         instructions=_text(form, "instructions"),
+        on_time_minutes=_text(form, "on_time_minutes"),
+        late_window_minutes=_text(form, "late_window_minutes"),
     )

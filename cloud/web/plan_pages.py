@@ -1,6 +1,6 @@
-"""The medication plan editor: change, stop or add a line; each save is a new plan version,
-stored by `PlanService.save_version` as the REST API stores it, and the page follows the
-devices until they report running it."""
+"""The medication plan editor: change, pause, resume, stop or add a line; each save is a new
+plan version, stored by `PlanService.save_version` as the REST API stores it, and the page
+follows the devices until they report running it."""
 
 from __future__ import annotations
 
@@ -141,11 +141,14 @@ def change_line(
     form: CheckedForm,
     item_id: str,
 ) -> Response:
-    """Save a changed line, or stop it, as a new plan version."""
+    """Save a changed line, or stop, pause or resume it, as a new plan version."""
     plan, line_id = _line_id(db, patient, item_id)
+    action = form.get("action")
     try:
-        if form.get("action") == "stop":
+        if action == "stop":
             spec = plan_forms.stopped(plan, line_id, views.local_today(patient, now))
+        elif action in ("pause", "resume"):
+            spec = plan_forms.paused(plan, line_id, pause=action == "pause")
         else:
             line = plan_forms.item_from_form(form, line_id)
             spec = plan_forms.with_line(plan, line, f"{line.medication_name} changed")

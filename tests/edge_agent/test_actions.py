@@ -154,3 +154,13 @@ def test_was_a_dose_taken_today(device: Device) -> None:
 )
 def test_parts_of_day_are_understood(phrase: str, part: PartOfDay | None) -> None:
     assert parse_part_of_day(phrase) is part
+
+
+def test_a_paused_as_needed_medication_cannot_be_taken(device: Device) -> None:
+    plan = device.store.current_plan()
+    items = [item.model_copy(update={"paused": item.as_needed}) for item in plan.items]
+    paused = plan.model_copy(update={"version": 2, "items": items})
+    assert device.store.apply_plan(paused)
+    assert device.agent.actions.as_needed_items() == []
+    assert not device.agent.actions.take_as_needed("paracetamol").ok
+    assert device.outbox("dose_event") == []

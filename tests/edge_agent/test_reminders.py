@@ -199,3 +199,26 @@ def test_restart_re_announces_a_due_dose(device_factory: Factory, tmp_path: obje
     assert again.speaker.said and "still time" in again.speaker.said[0]
     again.press(Button.TAKEN)
     assert again.occurrences()[0].state is OccurrenceState.ON_TIME
+
+
+def test_a_paused_medication_is_not_reminded_until_a_version_resumes_it(
+    device_factory: Factory,
+) -> None:
+    metformin = make_item("Metformin", ["08:00", "20:00"])
+    aspirin = make_item("Aspirin", ["12:00"])
+    first = make_plan(metformin, aspirin)
+    device = device_factory(local(2026, 6, 1, 7, 0), plan=first, policy=POLICY)
+    paused = metformin.model_copy(update={"paused": True})
+    assert device.store.apply_plan(make_plan(paused, aspirin, version=2, plan_id=first.plan_id))
+
+    device.advance_to(local(2026, 6, 1, 21, 0))
+    assert [text for text in device.speaker.said if "Metformin" in text] == []
+    assert any("Aspirin" in text for text in device.speaker.said)
+    assert device.occurrences("medication_name = 'Metformin'") == []
+    missed = [alert.body.message for alert in device.outbox("alert")]
+    assert missed and not [text for text in missed if "Metformin" in text], "paused: never missed"
+
+    resumed = make_plan(metformin, aspirin, version=3, plan_id=first.plan_id)
+    assert device.store.apply_plan(resumed)
+    device.advance_to(local(2026, 6, 2, 8, 0, second=1))
+    assert "Metformin" in device.speaker.said[-1]

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.enums import DoseStatus, Weekday
-from shared.schedule import classify_taken, expand_plan, minutes_late
+from shared.schedule import applies_on, classify_taken, expand_plan, minutes_late
 from tests.factories import make_item, make_plan
 
 
@@ -33,6 +33,26 @@ def test_as_needed_items_are_never_reminded() -> None:
         make_item(as_needed=True, times_of_day=[], max_per_day=3, medication_name="Paracetamol")
     )
     assert expand_plan(plan, date(2026, 6, 1), date(2026, 6, 30)) == []
+
+
+def test_a_paused_item_has_no_doses_while_the_others_keep_theirs() -> None:
+    kept = make_item(times_of_day=["09:00"], medication_name="Aspirin")
+    paused = make_item(times_of_day=["08:00", "20:00"], paused=True)
+    occurrences = expand_plan(make_plan(kept, paused), date(2026, 6, 1), date(2026, 6, 7))
+    assert {occ.item_id for occ in occurrences} == {kept.item_id}
+    assert len(occurrences) == 7
+    assert not applies_on(paused, date(2026, 6, 1))
+
+
+def test_paused_is_on_the_wire_only_when_true() -> None:
+    """Devices that predate the field refuse unknown fields: a plan that pauses nothing is
+    sent exactly as before, and one that pauses a line round-trips."""
+    running = make_item(times_of_day=["09:00"])
+    assert "paused" not in running.model_dump() and '"paused"' not in running.model_dump_json()
+    paused = running.model_copy(update={"paused": True})
+    plan = make_plan(paused)
+    assert type(plan).model_validate_json(plan.model_dump_json()) == plan
+    assert plan.model_dump()["items"][0]["paused"] is True
 
 
 def test_windows_follow_on_time_and_late_minutes() -> None:

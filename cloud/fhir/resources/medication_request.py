@@ -1,6 +1,7 @@
 """`medication_plan_items` (+ plan version) -> MedicationRequest, one per item and version.
 
-The current version's requests are `active`, earlier versions' `stopped` (replaced). An item's
+The current version's requests are `active` (`on-hold` while paused), earlier versions'
+`stopped` (replaced). An item's
 lineage (`item_id`, stable across versions) is its identifier; the plan version is the group.
 """
 
@@ -20,6 +21,12 @@ from cloud.patients.models import Doctor
 from cloud.plans.models import MedicationPlan, MedicationPlanItem
 
 
+def _status(item: MedicationPlanItem, plan: MedicationPlan) -> str:
+    if not plan.is_current:
+        return "stopped"
+    return "on-hold" if item.paused else "active"
+
+
 def to_resource(row: Any) -> Json:
     """The MedicationRequest of an `(item, plan version, medication codes, doctor id)` row."""
     item: MedicationPlanItem = row[0]
@@ -33,7 +40,7 @@ def to_resource(row: Any) -> Json:
             "system": systems.PLAN_VERSION,
             "value": f"{plan.plan_id}/{plan.version}",
         },
-        "status": "active" if plan.is_current else "stopped",
+        "status": _status(item, plan),
         "intent": "order",
         "medicationCodeableConcept": concept(item.medication_name, *codings(codes)),
         "subject": ref("Patient", plan.patient_id),

@@ -167,6 +167,26 @@ def test_one_request_adds_a_line_and_a_stopped_one_removes_it(
     assert PlanService(db).require_current(ada.id).items == []
 
 
+def test_an_on_hold_request_pauses_its_line_and_an_active_one_resumes_it(
+    doctor_of_two: Any, db: Session, fhir_as: Any
+) -> None:
+    doctor, ada, _ = doctor_of_two
+    fhir = fhir_as(doctor)
+    request = _as_transaction([_request()], ada.id)["entry"][0]["resource"]
+    created = fhir.post("MedicationRequest", request)
+    line = {**request, "identifier": created["identifier"]}
+
+    held = fhir.post("MedicationRequest", {**line, "status": "on-hold"})
+
+    assert held["status"] == "on-hold"
+    db.expire_all()
+    assert [item.paused for item in PlanService(db).require_current(ada.id).items] == [True]
+    resumed = fhir.post("MedicationRequest", {**line, "status": "active"})
+    assert resumed["status"] == "active"
+    db.expire_all()
+    assert [item.paused for item in PlanService(db).require_current(ada.id).items] == [False]
+
+
 def _request(**dosage: Any) -> dict[str, Any]:
     return {
         "resourceType": "MedicationRequest",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cloud.alerts.models import AlertLog
 from cloud.config import CloudSettings
+from cloud.doses.expansion import OccurrenceExpander
 from cloud.doses.models import DoseOccurrence
+from cloud.escalation.detectors import raise_dose_alerts
 from cloud.plans import hooks
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
 from cloud.plans.service import PlanService
@@ -126,3 +129,73 @@ def test_an_invalid_plan_is_refused_with_the_reason(
 
     assert response.status_code == 422
     assert "times_of_day" in response.json()["error"]["message"]
+
+
+def _upcoming(db: Session, patient_id: object, after: datetime) -> list[DoseOccurrence]:
+    db.expire_all()
+    return list(
+        db.scalars(
+            select(DoseOccurrence)
+            .where(DoseOccurrence.patient_id == patient_id, DoseOccurrence.due_at > after)
+            .order_by(DoseOccurrence.due_at)
+        )
+    )
+
+
+def test_a_paused_line_has_no_expected_doses_and_no_alerts_until_resumed(
+    db: Session, factory: CloudFactory, publisher: RecordingPublisher
+) -> None:
+    patient = factory.patient()
+    factory.device(patient)
+    first = factory.plan(patient, now=NOW)
+    metformin = next(item for item in first.items if not item.as_needed)
+    lines = [PlanItemIn.of_stored(item) for item in first.items]
+    paused = [
+        line.model_copy(update={"paused": line.item_id == metformin.item_id}) for line in lines
+    ]
+    service = PlanService(db)
+
+    second = service.save_version(patient.id, PlanVersionIn(items=paused), now=NOW)
+
+    assert [item.paused for item in second.items] == [True, False]
+    assert to_contract(second).items[0].paused
+    assert publisher.published[-1][1].items[0].paused, "the device hears of the pause"
+    assert _upcoming(db, patient.id, NOW) == []
+    # Days later, the horizon job expects nothing of it and nothing is missed.
+    later = NOW + timedelta(days=20)
+    OccurrenceExpander(db).extend_horizon(later)
+    _, missed, _ = raise_dose_alerts(
+        db, later, overdue_after=timedelta(minutes=30), lookback=timedelta(days=30)
+    )
+    db.commit()
+    assert _upcoming(db, patient.id, NOW) == [] and missed == 0
+    assert db.scalars(select(AlertLog).where(AlertLog.patient_id == patient.id)).all() == []
+
+    resumed = service.save_version(patient.id, PlanVersionIn(items=lines), now=later)
+
+    upcoming = _upcoming(db, patient.id, later)
+    assert upcoming and {o.item_id for o in upcoming} == {metformin.item_id}
+    assert {o.plan_version for o in upcoming} == {resumed.version} == {3}
+
+
+def test_the_api_takes_and_answers_paused(
+    client: TestClient, factory: CloudFactory, cloud_settings: CloudSettings
+) -> None:
+    patient = factory.patient()
+    line = {
+        "medication_name": "Ramipril",
+        "dose": 5,
+        "unit": "mg",
+        "times_of_day": ["07:30"],
+        "start_date": "2026-01-01",
+        "paused": True,
+    }
+
+    response = client.post(
+        f"/api/v1/patients/{patient.id}/plans",
+        json={"items": [line]},
+        headers=bearer(cloud_settings, factory.admin()),
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["items"][0]["paused"] is True

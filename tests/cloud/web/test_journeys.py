@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.notifications.models import NotificationEvent
 from firmware_sim.stack import LocalCloud
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
@@ -28,6 +29,18 @@ def _notified(db: Session, user_id: object) -> int:
             select(func.count())
             .select_from(NotificationEvent)
             .where(NotificationEvent.user_id == user_id)
+        )
+        or 0
+    )
+
+
+def _open_alerts(db: Session, patient_id: object) -> int:
+    db.expire_all()
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(AlertLog)
+            .where(AlertLog.patient_id == patient_id, AlertLog.status != AlertStatus.RESOLVED)
         )
         or 0
     )
@@ -120,3 +133,36 @@ def test_a_changed_evening_time_is_applied_on_the_device(
         )
         expect(web.page.get_by_label("Times of day").first).to_have_value("08:00, 21:00")
         web.check("plan-applied")
+
+
+def test_a_paused_medication_is_neither_reminded_nor_missed_until_resumed(
+    web: Browsing, web_cloud: LocalCloud, db: Session, factory: CloudFactory, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    circle = care_circle(factory, now)
+    items = [metformin(circle, now, [in_minutes(circle, now, 10)])]
+    with bedside(
+        cloud=web_cloud, db=db, workdir=tmp_path, circle=circle, items=items, now=now
+    ) as device:
+        settle(device)
+        web.sign_in(circle.caregiver.email, DEFAULT_PASSWORD)
+        web.goto(f"/app/patients/{circle.patient.id}/plan")
+        line = web.page.locator("section.plan-line").filter(has_text="Metformin")
+        line.get_by_role("button", name="Pause").click()
+
+        expect(line.locator("h2")).to_contain_text("paused")
+        assert device.wait_for_plan(2, 20), "the device did not receive version 2"
+        device.advance(PAST_THE_WINDOW.total_seconds())
+        settle(device)
+        web_cloud.run_jobs(device.clock.now())
+        assert not [text for text in device.said() if "Metformin" in text]
+        assert _open_alerts(db, circle.patient.id) == 0
+        expect(web.page.locator("[data-rollout]")).to_have_text(
+            "applied on the device", timeout=LIVE_WITHIN_MS
+        )
+        web.check("plan-paused")
+
+        line.get_by_role("button", name="Resume").click()
+        expect(line.get_by_role("button", name="Pause")).to_be_visible()
+        assert device.wait_for_plan(3, 20), "the device did not receive version 3"
+        assert device.snapshot().upcoming, "resumed: the device expects its doses again"

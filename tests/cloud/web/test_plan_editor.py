@@ -61,3 +61,36 @@ def test_a_line_the_shared_rules_refuse_is_not_saved(
     db.expire_all()
     plan = PlanService(db).current(patient.id)
     assert plan is not None and plan.version == 1
+
+
+def test_a_lines_windows_are_edited_and_a_pause_survives_a_change(
+    web: Browsing, db: Session, factory: CloudFactory
+) -> None:
+    patient = factory.patient()
+    factory.plan(patient)
+    caregiver = factory.caregiver(patient)
+    web.sign_in(caregiver.email, DEFAULT_PASSWORD)
+    web.goto(f"/app/patients/{patient.id}/plan")
+    line = web.page.locator("section.plan-line").filter(has_text="Metformin")
+    expect(line.get_by_label("On time within (minutes)")).to_have_value("15")
+    expect(line.get_by_label("Missed after (minutes)")).to_have_value("120")
+
+    line.get_by_role("button", name="Pause").click()
+    expect(line.locator("h2")).to_contain_text("paused")
+    line.get_by_label("On time within (minutes)").fill("30")
+    line.get_by_label("Missed after (minutes)").fill("90")
+    line.get_by_role("button", name="Save change").click()
+
+    expect(line.get_by_label("Missed after (minutes)")).to_have_value("90")
+    expect(line.get_by_role("button", name="Resume")).to_be_visible()
+    web.check("plan-windows")
+    db.expire_all()
+    plan = PlanService(db).current(patient.id)
+    assert plan is not None and plan.version == 3
+    metformin = next(item for item in plan.items if item.medication_name == "Metformin")
+    assert (metformin.on_time_minutes, metformin.late_window_minutes) == (30, 90)
+    assert metformin.paused, "changing a paused line keeps it paused"
+    assert [v.note for v in PlanService(db).versions(patient.id)][:2] == [
+        "Metformin changed",
+        "Metformin paused",
+    ]
