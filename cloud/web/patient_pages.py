@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -18,6 +18,10 @@ from cloud.alerts.service import AlertService
 from cloud.audit.hook import AccessAudit
 from cloud.deps import CLINICIAN_ROLES, AppClock, DbSession, Now
 from cloud.errors import ConflictError, NotFoundError
+from cloud.fhir.bundles import searchset
+from cloud.fhir.links import MOUNT_PATH, everything_path
+from cloud.fhir.responses import FhirResponse
+from cloud.fhir.service import FhirService
 from cloud.medications.schemas import MedicationUpdate
 from cloud.medications.service import MedicationService
 from cloud.patients.access import PatientAccess
@@ -30,6 +34,12 @@ from cloud.web.settings import WebSettings
 
 router = APIRouter()
 REPORT_DAYS = 30
+
+
+def report_dates(now: datetime) -> tuple[date, date]:
+    """The last 30 days up to yesterday: what the report and the FHIR export cover."""
+    end = now.date() - timedelta(days=1)
+    return end - timedelta(days=REPORT_DAYS - 1), end
 
 
 def _rows(
@@ -81,6 +91,7 @@ def patient_page(
     chart_days = ranges.get(days, views.CHART_RANGES[0])
     page = views.patient_page(db, patient, clock, chart_days)
     now = clock()
+    first, last = report_dates(now)
     return render(
         request,
         "patient.html",
@@ -93,6 +104,10 @@ def patient_page(
         chart_sizes=charts,
         poll_seconds=_poll(request),
         may_see_access_log=who.user.role in CLINICIAN_ROLES,
+        # Clinicians take a record into a clinic's system: the page offers them the export.
+        fhir_path=everything_path(patient.id, first, last)
+        if who.user.role in CLINICIAN_ROLES
+        else None,
     )
 
 
@@ -170,14 +185,34 @@ def record_refill(
 @router.get("/patients/{patient_id}/report.pdf")
 def download_report(who: WebUser, patient: WebPatient, db: DbSession, now: Now) -> Response:
     """The health report of the last 30 days up to yesterday, as the REST route makes it."""
-    end = now.date() - timedelta(days=1)
-    start = end - timedelta(days=REPORT_DAYS - 1)
+    start, end = report_dates(now)
     report = ReportService(db).generate(patient, start, end, now=now, user_id=who.user.id)
     return Response(
         report.pdf or b"",
         media_type="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="medmind-report-{end}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/patients/{patient_id}/fhir-everything.json")
+def download_fhir_export(
+    request: Request, who: WebUser, patient: WebPatient, db: DbSession, now: Now
+) -> Response:
+    """The FHIR `$everything` of the report's 30 days, as `/fhir/R4` answers it (a browser's
+    session cookie does not reach `/fhir/R4`, which takes bearer tokens: this is the same
+    service behind the web session)."""
+    start, end = report_dates(now)
+    audit = AccessAudit.of_request(request)
+    resources = FhirService(db, who.user, now, audit).everything(patient.id, start, end)
+    base = str(request.base_url).rstrip("/") + MOUNT_PATH
+    self_url = base.removesuffix(MOUNT_PATH) + everything_path(patient.id, start, end)
+    return FhirResponse(
+        searchset(base, resources, len(resources), self_url),
+        headers={
+            "Content-Disposition": f'attachment; filename="medmind-fhir-{end}.json"',
             "Cache-Control": "no-store",
         },
     )

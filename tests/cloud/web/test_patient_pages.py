@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -160,6 +161,34 @@ def test_a_doctor_sees_only_her_patients_and_downloads_a_report(
     assert report.suggested_filename.endswith(".pdf")
     path = report.path()
     assert path is not None and path.read_bytes().startswith(b"%PDF")
+
+    expect(web.page.locator("#reports code")).to_contain_text(
+        f"/fhir/R4/Patient/{hers.history.id}/$everything?start="
+    )
+    web.check("doctor-reports")
+    with web.page.expect_download() as downloading:
+        web.page.get_by_role("link", name="Download the same 30 days as FHIR").click()
+    export = downloading.value.path()
+    assert export is not None
+    bundle = json.loads(export.read_text())
+    assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "searchset")
+    kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+    assert {"Patient", "MedicationAdministration"} <= kinds
+    assert {
+        entry["resource"]["id"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "Patient"
+    } == {str(hers.history.id)}
+
+
+def test_a_caregiver_is_not_offered_the_fhir_export(
+    web: Browsing, db: Session, factory: CloudFactory
+) -> None:
+    charted = charted_patient(db, factory, "Ida Caredfor")
+    web.sign_in(charted.caregiver.email, DEFAULT_PASSWORD)
+    web.goto(f"/app/patients/{charted.history.id}")
+    expect(web.page.get_by_role("link", name="Download the report")).to_be_visible()
+    expect(web.page.get_by_role("link", name="Download the same 30 days as FHIR")).to_have_count(0)
 
 
 def test_a_refill_restarts_the_stock(web: Browsing, db: Session, factory: CloudFactory) -> None:
