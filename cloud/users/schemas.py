@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from shared.enums import Role
+
+# No spaces or control characters: an address goes into email headers as it is.
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def _email(value: str) -> str:
+    # Checked here rather than by `pattern`, whose refusal quotes the regular expression.
+    if not _EMAIL.fullmatch(value):
+        raise PydanticCustomError(
+            "email", "Value should be an email address such as name@example.com, with no spaces"
+        )
+    return value
+
 
 Email = Annotated[
     str,
     Field(
         min_length=3,
         max_length=254,
-        # No spaces or control characters: an address goes into email headers as it is.
-        pattern=r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$",
+        json_schema_extra={"pattern": EMAIL_PATTERN},
         examples=["carol.caregiver@example.com"],
     ),
+    AfterValidator(_email),
 ]
 
 

@@ -246,3 +246,18 @@ def test_admins_search_users_and_change_roles_but_not_their_own(
     assert promoted.json()["role"] == "doctor"
     assert _me(client, pair) == 401, "a session kept its old role"
     assert own.status_code == 409 and to_patient.status_code == 409
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "carol at example.com", "carol@example.com\n"])
+def test_an_address_that_is_not_one_is_refused_in_words_not_a_regular_expression(
+    client: TestClient, email: str
+) -> None:
+    response = client.post("/api/v1/auth/password-reset", json={"email": email})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == (
+        "invalid request: body.email: Value should be an email address such as "
+        "name@example.com, with no spaces"
+    )
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["PasswordResetRequestIn"]["properties"]["email"]["pattern"].startswith("^[^@")
