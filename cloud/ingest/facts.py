@@ -19,7 +19,8 @@ events endpoint alike, and dead-letters a message that breaks one with the rule'
   patient's.
 
 Numbers are finite by the contract itself (`ContractModel` refuses Infinity and NaN). Each rule
-costs at most one query per batch, over all its messages at once.
+costs at most one query per batch, over all its messages at once; plan versions an ingest
+worker has read before cost none (`PlanIndex`).
 """
 
 from __future__ import annotations
@@ -106,11 +107,12 @@ class Fact:
 
 @dataclass(frozen=True)
 class PlanVersionRef:
-    """One stored plan version: whose it is and where its day starts."""
+    """One stored plan version: whose it is, where its day starts, and its items by id."""
 
     pk: uuid.UUID
     patient_id: uuid.UUID
     timezone: str
+    items: dict[uuid.UUID, StoredItem]
 
 
 @dataclass(frozen=True)
@@ -122,23 +124,50 @@ class StoredItem:
     item: PlanItem
 
 
-class PlanIndex:
-    """The plan versions and items a batch names, keyed for the checks and the writers."""
+# Plan versions a worker keeps between batches (a few kilobytes each): a fleet's current
+# versions and the ones before them, several times over.
+PLAN_INDEX_MAX_VERSIONS = 50_000
 
-    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
+
+class PlanIndex:
+    """Plan versions with their items, keyed for the checks and the writers.
+
+    One index may serve many batches (an ingest worker keeps one): a stored plan version never
+    changes, since an edit stores a new version under a new number, and a version is deleted
+    only with its patient, whose devices are then no one's. So a version once read stays true;
+    a version not found is not remembered, so one committed after a batch is seen by the next.
+    Past `max_versions` the oldest read are dropped (they are read again when named).
+    """
+
+    def __init__(self, max_versions: int = PLAN_INDEX_MAX_VERSIONS) -> None:
+        self.max_versions = max_versions
         self.versions: dict[tuple[uuid.UUID, int], PlanVersionRef] = {}
-        self.items: dict[tuple[uuid.UUID, int, uuid.UUID], StoredItem] = {}
+
+    def load(self, db: Session, named: Iterable[tuple[uuid.UUID, int]]) -> None:
+        """Read the named versions this index does not hold yet (one query, if any)."""
+        missing = sorted({key for key in named if key not in self.versions})
+        if not missing:
+            return
+        rows = fetch_rows(db, PLAN_ITEMS, [[p for p, _ in missing], [v for _, v in missing]])
         for row in rows:
             pk, plan_id, version, patient_id, zone, item_id, *item = row
-            self.versions[(plan_id, version)] = PlanVersionRef(pk, patient_id, zone)
+            stored = self.versions.get((plan_id, version))
+            if stored is None:
+                stored = PlanVersionRef(pk, patient_id, zone, {})
+                self.versions[(plan_id, version)] = stored
             if item_id is not None:
-                self.items[(plan_id, version, item_id)] = StoredItem(
-                    pk, zone, _contract_item(item_id, item)
-                )
+                stored.items[item_id] = StoredItem(pk, zone, _contract_item(item_id, item))
+        while len(self.versions) > self.max_versions:
+            del self.versions[next(iter(self.versions))]
+
+    def forget(self) -> None:
+        """Drop everything read (after the database refused a batch: read afresh)."""
+        self.versions.clear()
 
     def item(self, body: DoseEventBody) -> StoredItem | None:
         """The stored item a dose event names, if its plan version has it."""
-        return self.items.get((body.plan_id, body.plan_version, body.item_id))
+        stored = self.versions.get((body.plan_id, body.plan_version))
+        return None if stored is None else stored.items.get(body.item_id)
 
 
 def _contract_item(item_id: uuid.UUID, columns: Sequence[Any]) -> PlanItem:
@@ -188,16 +217,20 @@ class FactChecker:
     """Checks a batch of facts with a handful of queries; see the module docstring."""
 
     def __init__(
-        self, db: Session, received_at: datetime, bounds: TimeBounds | None = None
+        self,
+        db: Session,
+        received_at: datetime,
+        bounds: TimeBounds | None = None,
+        plans: PlanIndex | None = None,
     ) -> None:
         self.db = db
         self.received_at = received_at
         self.bounds = bounds or TimeBounds()
-        self.plans = PlanIndex(())
+        self.plans = plans if plans is not None else PlanIndex()
 
     def check(self, facts: Sequence[Fact]) -> list[str | None]:
         """Per fact, in order: None if it may be stored, else why it may not."""
-        self.plans = self._plans(facts)
+        self.plans.load(self.db, _named_plans(facts))
         occurrences = self._owners(OCCURRENCE_OWNERS, map(_alert_occurrence, _envelopes(facts)))
         conversations = self._owners(CONVERSATION_OWNERS, map(_conversation, _envelopes(facts)))
         reasons: list[str | None] = []
@@ -217,20 +250,6 @@ class FactChecker:
                 reason = self._plan_version(body.plan_id, body.version, patient)
             reasons.append(reason)
         return reasons
-
-    def _plans(self, facts: Sequence[Fact]) -> PlanIndex:
-        named: set[tuple[uuid.UUID, int]] = set()
-        for envelope in _envelopes(facts):
-            if envelope.kind is Kind.DOSE_EVENT:
-                named.add((envelope.body.plan_id, envelope.body.plan_version))
-            elif envelope.kind is Kind.PLAN_APPLIED:
-                named.add((envelope.body.plan_id, envelope.body.version))
-        if not named:
-            return PlanIndex(())
-        ordered = sorted(named)
-        return PlanIndex(
-            fetch_rows(self.db, PLAN_ITEMS, [[p for p, _ in ordered], [v for _, v in ordered]])
-        )
 
     def _owners(
         self, sql: str, ids: Iterable[uuid.UUID | None]
@@ -294,6 +313,15 @@ class FactChecker:
 
 def _envelopes(facts: Sequence[Fact]) -> Iterable[Envelope[Any]]:
     return (fact.envelope for fact in facts)
+
+
+def _named_plans(facts: Sequence[Fact]) -> Iterable[tuple[uuid.UUID, int]]:
+    """The plan versions the dose events and plan_applied reports of a batch name."""
+    for envelope in _envelopes(facts):
+        if envelope.kind is Kind.DOSE_EVENT:
+            yield envelope.body.plan_id, envelope.body.plan_version
+        elif envelope.kind is Kind.PLAN_APPLIED:
+            yield envelope.body.plan_id, envelope.body.version
 
 
 def _scheduled_dose(body: DoseEventBody, item: PlanItem, timezone: str) -> str | None:

@@ -43,7 +43,7 @@ from cloud.clock import Clock, utc_now
 from cloud.db.base import table_of
 from cloud.ingest.bulk import fetch_rows, insert_rows, run_setwise
 from cloud.ingest.effects import EffectWriter
-from cloud.ingest.facts import DeviceRef, Fact, FactChecker, TimeBounds
+from cloud.ingest.facts import DeviceRef, Fact, FactChecker, PlanIndex, TimeBounds
 from cloud.ingest.models import DeadLetter, IngestedMessage
 from shared.envelope import MAX_PAYLOAD_BYTES, ContractError, Envelope, parse_envelope
 from shared.kinds import Direction, Kind
@@ -146,11 +146,14 @@ class IngestService:
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         now: Clock = utc_now,
         bounds: TimeBounds | None = None,
+        plans: PlanIndex | None = None,
     ) -> None:
         self.db = db
         self.max_payload_bytes = max_payload_bytes
         self.now = now
         self.bounds = bounds
+        # A worker passes the index it keeps across batches; otherwise it lives for this service.
+        self.plans = plans if plans is not None else PlanIndex()
 
     def ingest_envelopes(
         self, device_id: str, envelopes: Sequence[Envelope[Any]], topic: str = REST_TOPIC
@@ -170,6 +173,8 @@ class IngestService:
             return result
         except (IntegrityError, DBAPIError):
             self.db.rollback()
+            # Whatever the refusal was, the retries check against plans read afresh.
+            self.plans.forget()
         # Isolate the message the database refused; store the others one by one.
         result = IngestResult()
         for message in messages:
@@ -248,7 +253,7 @@ class IngestService:
                 accepted.append(candidate)
 
         self._correct_clocks(accepted, received_at)
-        checker = FactChecker(self.db, received_at, self.bounds)
+        checker = FactChecker(self.db, received_at, self.bounds, self.plans)
         facts = [Fact(c.envelope, c.device, c.shift) for c in accepted if c.device is not None]
         reasons = checker.check(facts)
         rejected.extend((c.raw, r) for c, r in zip(accepted, reasons, strict=True) if r is not None)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import cloud.db.models  # noqa: F401  (every mapper must be configured before a flush)
 from cloud.clock import Clock, utc_now
+from cloud.ingest.facts import PlanIndex
 from cloud.ingest.presence import PresenceService
 from cloud.ingest.service import IngestService, RawMessage
 from cloud.ingest.settings import IngestSettings
@@ -113,6 +114,8 @@ class IngestWorker:
         # Ack envelopes need an increasing seq; microseconds since the epoch survive restarts.
         self._ack_seq = itertools.count(time.time_ns() // 1000)
         self.stats = WorkerStats()
+        # Plan versions read by earlier batches (the fact checks and the dose writer need them).
+        self._plans = PlanIndex()
         # Set once the subscriptions are acknowledged.
         self.ready = threading.Event()
         self._client = make_client(
@@ -235,7 +238,9 @@ class IngestWorker:
                     _record_status(presence, delivery, at)
                 db.commit()
             if facts:
-                service = IngestService(db, now=self._clock, bounds=self._settings.time_bounds)
+                service = IngestService(
+                    db, now=self._clock, bounds=self._settings.time_bounds, plans=self._plans
+                )
                 acks = service.ingest_raw(facts).ackable_by_sender()
         return acks
 
