@@ -71,22 +71,21 @@ APPLY_DOSE_DECISION = text(
 )
 
 
-# The same rule for a whole batch at once (one statement over arrays), for occurrences that
-# appear once in the batch; repeats go through APPLY_DOSE_DECISION in decision order.
+# The same rule for a whole batch at once, each decision read from its stored event (status,
+# corrected decided_at, source: what the worker would send again), for occurrences that appear
+# once in the batch; repeats go through APPLY_DOSE_DECISION in decision order.
 APPLY_DOSE_DECISIONS_SETWISE = """
     UPDATE dose_occurrences AS occ
-    SET status = d.status, decided_at = d.decided_at, source = d.source,
+    SET status = event.status, decided_at = event.decided_at, source = event.source,
         decided_by_event_id = event.id, updated_at = now()
-    FROM unnest(%b::uuid[], %b::text[], %b::timestamptz[], %b::text[], %b::uuid[])
-        AS d(occurrence_id, status, decided_at, source, message_id)
-    JOIN dose_event_logs AS event ON event.message_id = d.message_id
-    WHERE occ.id = d.occurrence_id
+    FROM dose_event_logs AS event
+    WHERE event.message_id = ANY(%b::uuid[]) AND occ.id = event.occurrence_id
       AND (
         occ.status = 'pending'
         OR occ.decided_at IS NULL
-        OR (occ.source = 'timeout' AND d.source <> 'timeout')
-        OR (occ.source <> 'remote' AND d.decided_at < occ.decided_at
-            AND (d.source <> 'timeout' OR occ.source = 'timeout'))
+        OR (occ.source = 'timeout' AND event.source <> 'timeout')
+        OR (occ.source <> 'remote' AND event.decided_at < occ.decided_at
+            AND (event.source <> 'timeout' OR occ.source = 'timeout'))
       )
 """
 
@@ -165,20 +164,10 @@ class Decision:
 def _apply_decisions(db: Session, decisions: list[Decision]) -> None:
     """Apply dose decisions (in decided_at order) with the rule of APPLY_DOSE_DECISION."""
     counts = Counter(d.occurrence_id for d in decisions)
-    single = [d for d in decisions if counts[d.occurrence_id] == 1]
+    single = [d.message_id for d in decisions if counts[d.occurrence_id] == 1]
     repeated = [d for d in decisions if counts[d.occurrence_id] > 1]
     if single:
-        run_setwise(
-            db,
-            APPLY_DOSE_DECISIONS_SETWISE,
-            [
-                [d.occurrence_id for d in single],
-                [d.status for d in single],
-                [d.decided_at for d in single],
-                [d.source for d in single],
-                [d.message_id for d in single],
-            ],
-        )
+        run_setwise(db, APPLY_DOSE_DECISIONS_SETWISE, [single])
     if repeated:
         db.execute(APPLY_DOSE_DECISION, [asdict(d) for d in repeated])
 
