@@ -147,6 +147,7 @@ def main() -> None:
                         heard.transcript.engine,
                         stt_ms,
                         heard.transcript.alternatives,
+                        heard.transcript.confidence,
                     )
                 )
                 understanding_ms = (time.perf_counter() - understood_at) * 1000

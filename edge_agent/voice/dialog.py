@@ -55,6 +55,10 @@ from shared.understanding import (
 )
 
 CONVERSATION_GAP = timedelta(minutes=2)
+# Pocketsphinx's confidence is 0.5 at a tie with the free phone loop and falls below 0.3 exactly
+# when the grammar's match is rejected for the open search (margin -0.02 per frame): words
+# heard that way are a guess among domain words, not a phrase the grammar matched.
+SURE_HEARING = 0.3
 
 FALLBACK = replies.NOT_UNDERSTOOD
 NOT_HEARD = "Sorry, I did not hear anything. Press the talk button and try again."
@@ -88,12 +92,21 @@ class Timers(Protocol):
 
 @dataclass(frozen=True)
 class HeardSpeech:
-    """What the recogniser made of an utterance (typed input has no engine)."""
+    """What the recogniser made of an utterance (typed input has no engine and no confidence).
+
+    `confidence` is the recogniser's (0..1); below `SURE_HEARING` a clear emergency phrase is
+    only a danger word heard with low confidence, so it leads to the help check.
+    """
 
     text: str
     engine: str | None = None
     stt_latency_ms: float | None = None
     alternatives: tuple[str, ...] = ()
+    confidence: float | None = None
+
+    @property
+    def heard_surely(self) -> bool:
+        return self.confidence is None or self.confidence >= SURE_HEARING
 
 
 @dataclass(frozen=True)
@@ -208,6 +221,8 @@ class DialogManager:
         self, heard: HeardSpeech, result: Understanding, conversation: UUID, now: datetime
     ) -> tuple[str, bool]:
         step = decide(result, heard.text)
+        if step is Step.ALERT and not heard.heard_surely:
+            step = Step.ASK_HELP
         if self._pending_help is not None:
             return self._help_answer(heard.text, step), False
         if step is Step.ALERT:

@@ -79,6 +79,7 @@ class VoiceLoop:
                     engine=transcript.engine,
                     stt_latency_ms=transcript.latency_ms,
                     alternatives=transcript.alternatives,
+                    confidence=transcript.confidence,
                 )
             )
             self.agent.say(reply.text)

@@ -33,6 +33,27 @@ def test_a_doubtful_emergency_asks_whether_help_is_needed(
     assert emergencies(device) == []
 
 
+def test_an_emergency_phrase_heard_with_low_confidence_asks_whether_help_is_needed(
+    device: Device, dialog: DialogManager
+) -> None:
+    # The open search's guess after the grammar rejected its match: a danger word, not a call.
+    reply = dialog.handle(HeardSpeech("I've fallen and I can't get up", confidence=0.2))
+
+    assert reply.text == replies.ASK_HELP
+    assert emergencies(device) == []
+    device.advance(HELP_CHECK_TIMEOUT.total_seconds() + 1)
+    assert len(emergencies(device)) == 1
+
+
+def test_an_emergency_phrase_the_grammar_matched_alerts_at_once(
+    device: Device, dialog: DialogManager
+) -> None:
+    reply = dialog.handle(HeardSpeech("I've fallen and I can't get up", confidence=0.6))
+
+    assert reply.text == replies.EMERGENCY
+    assert len(emergencies(device)) == 1
+
+
 def test_no_answer_within_ten_seconds_of_virtual_time_alerts(
     device: Device, dialog: DialogManager
 ) -> None:
