@@ -59,6 +59,12 @@ class PermissionDeniedError(DomainError):
     code = "forbidden"
 
 
+class AccountDeactivatedError(PermissionDeniedError):
+    """The password is right but an admin has deactivated the account."""
+
+    code = "account_deactivated"
+
+
 class RateLimitedError(DomainError):
     """Too many attempts; try again later."""
 

@@ -45,7 +45,8 @@ def login(
     """OAuth2 password flow: `username` is the email. Each sign-in is a session.
 
     Failed attempts block the account, and (at a much higher count) the address, for a while
-    that grows with further failures; a blocked attempt answers 429 with `Retry-After`.
+    that grows with further failures; a blocked attempt answers 429 with `Retry-After`. The
+    right password of a deactivated account answers 403 `account_deactivated`.
     """
     user = UserService(db, settings).sign_in(form.username, form.password, address, now)
     return SessionService(db, settings).open(user, address, now)

@@ -10,7 +10,13 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from cloud.config import CloudSettings
-from cloud.errors import AuthenticationError, ConflictError, NotFoundError, RateLimitedError
+from cloud.errors import (
+    AccountDeactivatedError,
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    RateLimitedError,
+)
 from cloud.patients.models import Caregiver, Doctor, Patient
 from cloud.users.credentials import password_policy
 from cloud.users.login_limiter import LoginLimiter, login_limits
@@ -41,13 +47,21 @@ class UserService:
         return self.db.scalar(select(User).where(User.email == email.strip().lower()))
 
     def authenticate(self, email: str, password: str, now: datetime) -> User | None:
-        """The active user if the password matches; None otherwise (same cost either way)."""
+        """The active user if the password matches; None otherwise (same cost either way).
+
+        A deactivated account is told so, but only to someone who knows its password: she
+        would otherwise retry "wrong password" and count failures against herself.
+        """
         user = self.by_email(email)
-        if user is None or not user.is_active:
+        if user is None:
             verify_password(password, DUMMY_HASH)
             return None
         if not verify_password(password, user.password_hash):
             return None
+        if not user.is_active:
+            raise AccountDeactivatedError(
+                "This account has been deactivated. Ask an administrator to reactivate it."
+            )
         user.last_login_at = now
         self.db.commit()
         return user

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from cloud.deps import DbSession, Settings
-from cloud.errors import AuthenticationError, RateLimitedError
+from cloud.errors import AccountDeactivatedError, AuthenticationError, RateLimitedError
 from cloud.users.models import User
 from cloud.users.service import UserService
 from cloud.web.deps import SESSION_COOKIE, CheckedForm, SessionTime
@@ -128,6 +128,8 @@ def sign_in(
         return _sign_in_page(request, next, message, email)
     except AuthenticationError:
         return _sign_in_page(request, next, "Wrong email or password.", email)
+    except AccountDeactivatedError as deactivated:
+        return _sign_in_page(request, next, deactivated.message, email)
     if user.role not in WEB_ROLES:
         message = "This web app is for caregivers and clinicians."
         return _sign_in_page(request, next, message, email)

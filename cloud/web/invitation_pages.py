@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from cloud.config import CloudSettings
 from cloud.deps import ClientAddress, DbSession, Now, Settings
 from cloud.errors import (
+    AccountDeactivatedError,
     AuthenticationError,
     ConflictError,
     GoneError,
@@ -116,6 +117,8 @@ def accept(
             return _page(request, settings, opened, token, error=message)
         except AuthenticationError:
             return _page(request, settings, opened, token, error="Wrong password.")
+        except AccountDeactivatedError as deactivated:
+            return _page(request, settings, opened, token, error=deactivated.message)
         except (ConflictError, GoneError, NotFoundError) as refusal:
             return _page(request, settings, opened, token, error=refusal.message)
         return start_session(request, db, user, session_now, patient_page)

@@ -211,7 +211,25 @@ def test_a_deactivated_user_is_refused_at_once_here_and_within_the_cache_elsewhe
     assert refreshed_elsewhere == 401, "the refresh token outlived the deactivation"
     assert cached_elsewhere == 200 and expired_elsewhere == 401
     assert cloud_settings.access_token_minutes * 60 > 60, "the cache outlives the token"
-    assert login(client, user.email, DEFAULT_PASSWORD).status_code == 401
+    assert login(client, user.email, DEFAULT_PASSWORD).status_code == 403
+
+
+def test_a_deactivated_account_is_named_only_to_someone_with_its_password(
+    client: TestClient, factory: CloudFactory, cloud_settings: CloudSettings
+) -> None:
+    user = factory.user()
+    client.post(
+        f"/api/v1/users/{user.id}/deactivate",
+        headers=bearer(cloud_settings, factory.user(Role.ADMIN)),
+    )
+
+    guessed = login(client, user.email, "not the password")
+    right = login(client, user.email, DEFAULT_PASSWORD)
+
+    assert guessed.status_code == 401, "a wrong password told a stranger the account exists"
+    assert right.status_code == 403
+    assert right.json()["error"]["code"] == "account_deactivated"
+    assert "administrator" in right.json()["error"]["message"]
 
 
 def test_a_reactivated_user_signs_in_again(

@@ -35,6 +35,22 @@ def test_a_wrong_password_is_refused_with_a_message(web: Browsing, factory: Clou
     web.check("wrong-password")
 
 
+def test_a_deactivated_account_is_told_so_only_with_its_right_password(
+    web: Browsing, factory: CloudFactory
+) -> None:
+    caregiver = factory.caregiver(factory.patient())
+    caregiver.is_active = False
+    factory.db.commit()
+
+    web.sign_in(caregiver.email, "not the password")
+    expect(web.page.get_by_role("alert")).to_have_text("Wrong email or password.")
+    web.sign_in(caregiver.email, DEFAULT_PASSWORD)
+
+    expect(web.page.get_by_role("alert")).to_contain_text("deactivated")
+    expect(web.page.get_by_role("heading", name="My patients")).to_have_count(0)
+    web.check("deactivated")
+
+
 def test_the_session_cookie_is_httponly_and_samesite(web: Browsing, factory: CloudFactory) -> None:
     caregiver = factory.caregiver(factory.patient())
 
