@@ -83,7 +83,7 @@ def test_a_disabled_user_is_refused(
     db.commit()
 
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
-    assert _login(client, user.email, DEFAULT_PASSWORD)[0] == 401
+    assert _login(client, user.email, DEFAULT_PASSWORD)[0] == 403, "not told it is deactivated"
 
 
 def test_the_default_secret_is_refused_outside_development() -> None:
