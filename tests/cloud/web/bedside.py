@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,18 +19,11 @@ from cloud.users.models import User
 from firmware_sim.device import DeviceOptions, VirtualDevice
 from firmware_sim.stack import LocalCloud
 from tests.cloud.factories import CloudFactory
+from tests.cloud.web.factories import late_morning_zone
 from tests.firmware_sim.conftest import clear_retained
 
 PLAN_TIMEOUT_S = 20.0
 SYNC_TIMEOUT_S = 20.0
-
-
-def late_morning_zone(now: datetime) -> str:
-    """A fixed-offset zone where it is now about 11:00, so a test's day has room on both sides
-    (whatever the hour the suite runs at)."""
-    offset = 11 - now.astimezone(UTC).hour  # hours east of UTC, -12..11
-    # POSIX-style names: Etc/GMT-3 is three hours *east* of Greenwich.
-    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 @dataclass

@@ -14,8 +14,6 @@ from shared.enums import AlertLevel, AlertType, DoseStatus, Severity
 from tests.cloud.analytics.history import History, PatientHistory, local
 from tests.cloud.factories import CloudFactory
 
-ZONE = "Europe/Berlin"
-
 
 @dataclass
 class Charted:
@@ -27,7 +25,15 @@ class Charted:
     alert: AlertLog | None
 
 
-def today_in(zone: str = ZONE) -> date:
+def late_morning_zone(now: datetime) -> str:
+    """A fixed-offset zone where it is now about 11:00, so a test's day has room on both sides
+    (whatever the hour the suite runs at)."""
+    offset = 11 - now.astimezone(UTC).hour  # hours east of UTC, -12..11
+    # POSIX-style names: Etc/GMT-3 is three hours *east* of Greenwich.
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+def today_in(zone: str) -> date:
     return datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
 
 
@@ -39,10 +45,13 @@ def charted_patient(
     missed_every: int = 0,
     missed_today: bool = False,
     days: int = 30,
-    zone: str = ZONE,
+    zone: str | None = None,
 ) -> Charted:
     """`name` took the 08:00 and 20:00 doses of the last `days` days (missing every
-    `missed_every`-th evening), and this morning's dose unless `missed_today`."""
+    `missed_every`-th evening), and this morning's dose unless `missed_today`. By default the
+    patient lives where it is late morning now, so this morning's dose is in the past and this
+    evening's ahead whatever the hour the suite runs at."""
+    zone = zone or late_morning_zone(datetime.now(UTC))
     history = History(db)
     today = today_in(zone)
     who = history.patient(name, zone, plan_start=today - timedelta(days=days))

@@ -14,9 +14,8 @@ from cloud.alerts.models import AlertLog, AlertStatus
 from firmware_sim.stack import LocalCloud
 from tests.cloud.analytics.history import History
 from tests.cloud.factories import DEFAULT_PASSWORD, CloudFactory
-from tests.cloud.web.bedside import late_morning_zone
 from tests.cloud.web.browser import Browsing
-from tests.cloud.web.factories import charted_patient
+from tests.cloud.web.factories import charted_patient, late_morning_zone
 
 
 def _rest(cloud: LocalCloud, email: str) -> httpx.Client:
@@ -213,3 +212,4 @@ def test_a_refill_restarts_the_stock(web: Browsing, db: Session, factory: CloudF
     expect(row.locator("td").first).to_have_text("60")
     expect(row.get_by_role("rowheader")).not_to_contain_text("low")
     web.check("refilled")
+
