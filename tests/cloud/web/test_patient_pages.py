@@ -213,3 +213,24 @@ def test_a_refill_restarts_the_stock(web: Browsing, db: Session, factory: CloudF
     expect(row.get_by_role("rowheader")).not_to_contain_text("low")
     web.check("refilled")
 
+
+def test_more_taken_than_dispensed_shows_none_left_and_asks_about_the_refill(
+    web: Browsing, db: Session, factory: CloudFactory
+) -> None:
+    # Twelve days of two doses a day (and this morning's) from a pack of ten: 14 more were taken.
+    charted = charted_patient(db, factory, "Jonas Overdrawn")
+    history = History(db)
+    history.medication(
+        charted.history,
+        "Metformin",
+        dispensed=10,
+        dispensed_at=datetime.now(UTC) - timedelta(days=12),
+    )
+    history.commit()
+    web.sign_in(charted.caregiver.email, DEFAULT_PASSWORD)
+    web.goto(f"/app/patients/{charted.history.id}")
+
+    left = web.page.locator("#stock tbody tr td").first
+    expect(left).to_have_text(
+        "0 (14 more taken than the last pack held: was a refill not recorded?)"
+    )
