@@ -169,14 +169,6 @@ class DialogManager:
         self._pending_dose: _PendingDose | None = None
         self._pending_help: _PendingHelp | None = None
 
-    @property
-    def awaiting_answer(self) -> bool:
-        with self._lock:
-            return any(
-                pending is not None
-                for pending in (self._pending, self._pending_dose, self._pending_help)
-            )
-
     def handle(self, heard: HeardSpeech) -> Reply:
         """Act on one utterance and record the exchange."""
         with self._lock:
