@@ -16,7 +16,20 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, Text, Uuid, bindparam, insert, select, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Insert,
+    Select,
+    String,
+    Text,
+    Uuid,
+    bindparam,
+    func,
+    insert,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 
 from cloud.audit.hook import AccessAudit
@@ -75,29 +88,36 @@ _PATIENT_ID_IF_VISIBLE = {
 }
 
 
+def _access_record(patient_id: ColumnElement[Any]) -> Insert:
+    """An access-log row for each `patient_id` (a column of the rows selected), the who, what
+    and where taken from the audit's bound parameters."""
+    return insert(AccessLogEntry).from_select(
+        ["user_id", "role", "action", "patient_id", "resource", "path", "address"],
+        select(
+            bindparam("audit_user_id", type_=Uuid()),
+            bindparam("audit_role", type_=String(32)),
+            bindparam("audit_action", type_=Text()),
+            patient_id,
+            bindparam("audit_resource", type_=Text()),
+            bindparam("audit_path", type_=Text()),
+            bindparam("audit_address", type_=Text()),
+        ),
+    )
+
+
 def _audited(role: Role) -> Select[Patient]:
     """The visible patient, and an access-log row for it, in one statement."""
     found = _PATIENT_IF_VISIBLE[role].cte("visible_patient")
-    record = (
-        insert(AccessLogEntry)
-        .from_select(
-            ["user_id", "role", "action", "patient_id", "resource", "path", "address"],
-            select(
-                bindparam("audit_user_id", type_=Uuid()),
-                bindparam("audit_role", type_=String(32)),
-                bindparam("audit_action", type_=Text()),
-                found.c.id,
-                bindparam("audit_resource", type_=Text()),
-                bindparam("audit_path", type_=Text()),
-                bindparam("audit_address", type_=Text()),
-            ),
-        )
-        .cte("access_record")
-    )
+    record = _access_record(found.c.id).cte("access_record")
     return select(aliased(Patient, found)).add_cte(record)
 
 
 _AUDITED_PATIENT_IF_VISIBLE = {role: _audited(role) for role in Role}
+# A list's rows in one statement: PostgreSQL builds them from the array of ids, where an
+# executemany of ORM dicts cost a 50-patient page more than its adherence figures.
+_RECORD_EACH = _access_record(
+    func.unnest(bindparam("patient_ids", type_=ARRAY(Uuid()))).column_valued("patient_id")
+)
 
 
 class PatientAccess:
@@ -149,20 +169,15 @@ class PatientAccess:
         ids = sorted({patient_id for patient_id in patient_ids if patient_id is not None})
         if self.audit is None or not ids:
             return
-        self.db.execute(
-            insert(AccessLogEntry),
-            [
-                {
-                    "user_id": self.user.id,
-                    "role": self.user.role,
-                    "action": self.audit.action,
-                    "patient_id": patient_id,
-                    "resource": self.audit.resource,
-                    "path": self.audit.path,
-                    "address": self.audit.address,
-                }
-                for patient_id in ids
-            ],
+        # On the connection: the session would take an ORM INSERT ... SELECT for a bulk insert.
+        self.db.connection().execute(
+            _RECORD_EACH,
+            {
+                **self.audit.params(),
+                "audit_user_id": self.user.id,
+                "audit_role": self.user.role.value,
+                "patient_ids": ids,
+            },
         )
         self.db.commit()
 
