@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog, AlertStatus
 from cloud.alerts.writer import AlertWriter
+from cloud.analytics.settings import AnalyticsSettings
 from cloud.broker_auth.passwords import mosquitto_hash
 from cloud.devices.models import Device, DeviceCredential
 from cloud.doses.expansion import OccurrenceExpander
@@ -33,7 +34,10 @@ from cloud.plans.models import MedicationPlan
 from cloud.plans.schemas import PlanItemIn, PlanVersionIn
 from cloud.plans.service import PlanService
 from cloud.plans.wire import to_contract
+from cloud.reports.gather import gather
+from cloud.reports.html import render_html
 from cloud.reports.models import HealthReport
+from cloud.reports.pdf_report import render_pdf
 from cloud.summaries.models import DailyPatientSummary, WeeklyPatientSummary
 from cloud.users.models import User
 from cloud.users.passwords import hash_password
@@ -629,10 +633,14 @@ class DemoSeeder:
             )
             .on_conflict_do_nothing()
         )
-        html = (
-            f"<html><body><h1>{patient.full_name}: {start} to {today}</h1>"
-            f"<p>Adherence {figures.adherence_pct}% ({figures.missed} missed, "
-            f"{figures.late} late)</p></body></html>"
+        # The archived report is a real one, as the report service makes it, PDF included.
+        content = gather(
+            self.db,
+            patient,
+            start,
+            today,
+            now=self.now,
+            default_low_stock_days=AnalyticsSettings().default_low_stock_days,
         )
         self.db.execute(
             pg_insert(HealthReport)
@@ -642,7 +650,8 @@ class DemoSeeder:
                 range_start=start,
                 range_end=today,
                 title=f"Two-week report for {patient.full_name}",
-                html=html,
+                html=render_html(content),
+                pdf=render_pdf(content),
                 generated_at=self.now,
             )
             .on_conflict_do_nothing()
