@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,13 +38,14 @@ from tests.cloud.conftest import bearer
 from tests.cloud.factories import CloudFactory
 from tests.support import services
 
-READ, CARE, CLINICIAN, ADMIN, ANYONE, DEVICE = (
+READ, CARE, CLINICIAN, ADMIN, ANYONE, DEVICE, BROKER = (
     "read",
     "care",
     "clinician",
     "admin",
     "anyone",
     "device",
+    "broker",
 )
 ALLOWED = {
     READ: set(Role),
@@ -52,7 +54,14 @@ ALLOWED = {
     ADMIN: {Role.ADMIN},
     ANYONE: set(Role),
     DEVICE: set(),
+    BROKER: set(),
 }
+# Operations outside the matrix, and where their rules are pinned instead.
+OUTSIDE_THE_MATRIX = {
+    ("POST", "/api/v1/auth/login"): "signing in needs no role: tests/cloud/users/test_auth.py",
+    ("POST", "/api/v1/auth/refresh"): "a refresh token, not a role: tests/cloud/users/test_auth.py",
+}
+BROKER_TOKEN = "broker-hook-token-for-the-matrix"
 PATIENT_KEYS = {"margaret": "Margaret Smith", "harold": "Harold Jones", "aiko": "Aiko Tanaka"}
 CALLERS = {
     Role.ADMIN: ("admin@medmind.demo", "harold"),
@@ -164,6 +173,7 @@ def _endpoints(spare_caregiver: uuid.UUID, spare_doctor: uuid.UUID) -> list[Endp
         Endpoint("GET", p + "/medications", READ),
         Endpoint("POST", p + "/medications", CARE, 201, {"name": "Aspirin"}),
         Endpoint("GET", p + "/medications/{medication}", READ),
+        Endpoint("GET", p + "/stock", READ),
         Endpoint("PATCH", p + "/medications/{medication}", CARE, 200, {"quantity_dispensed": 30}),
         Endpoint("GET", p + "/plan", READ),
         Endpoint("GET", p + "/plans", READ),
@@ -188,6 +198,9 @@ def _endpoints(spare_caregiver: uuid.UUID, spare_doctor: uuid.UUID) -> list[Endp
         Endpoint("POST", "/api/v1/alerts/{alert}/resolve", CARE),
         Endpoint("GET", "/api/v1/notifications", ANYONE),
         Endpoint("GET", "/api/v1/notifications/channels", ANYONE),
+        Endpoint("GET", "/api/v1/notifications/deliveries", ANYONE),
+        Endpoint("POST", f"/api/v1/notifications/{uuid.uuid4()}/read", ANYONE, 404),
+        Endpoint("DELETE", f"/api/v1/notifications/channels/{uuid.uuid4()}", ANYONE, 404),
         Endpoint(
             "POST",
             "/api/v1/notifications/channels",
@@ -201,6 +214,10 @@ def _endpoints(spare_caregiver: uuid.UUID, spare_doctor: uuid.UUID) -> list[Endp
         Endpoint("GET", p + "/health-reports", READ),
         Endpoint("GET", p + "/health-reports/{report}", READ),
         Endpoint("GET", p + "/health-reports/{report}/html", READ),
+        Endpoint("GET", p + "/health-reports/{report}/pdf", READ),
+        Endpoint("GET", p + "/reports?from={month_ago}&to={today}", READ),
+        Endpoint("POST", "/api/v1/mqtt/auth", BROKER, 200, {"username": "x", "password": "y"}),
+        Endpoint("POST", "/api/v1/mqtt/acl", BROKER, 200, {"topic": "y", "action": "publish"}),
         Endpoint("DELETE", p + "/medications/{medication}", CARE, 204),
         Endpoint("DELETE", p, ADMIN, 204),
         Endpoint("POST", "/api/v1/auth/logout", ANYONE, 204, ends_sessions=True),
@@ -287,12 +304,16 @@ def _call(
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_every_endpoint_answers_by_role_and_link_without_leaks(
+    *,
     role: Role,
     client: TestClient,
     db: Session,
     factory: CloudFactory,
     cloud_settings: CloudSettings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # With the broker's hooks switched on, a user's token is still not the broker's.
+    monkeypatch.setenv("MEDMIND_MQTT_HOOK_TOKEN", BROKER_TOKEN)
     email, unlinked_key = CALLERS[role]
     caller = db.scalars(select(User).where(User.email == email)).one()
     headers = bearer(cloud_settings, caller)
@@ -313,7 +334,7 @@ def test_every_endpoint_answers_by_role_and_link_without_leaks(
             n += 1
             path = endpoint.path.format(**ids, **common)
             response = _call(client, endpoint, path, headers, n)
-            if endpoint.rule == DEVICE:
+            if endpoint.rule in (DEVICE, BROKER):
                 expected = 401
             elif role not in ALLOWED[endpoint.rule]:
                 expected = 403
@@ -384,3 +405,33 @@ def test_a_patient_cannot_change_their_own_plan(
     )
 
     assert response.status_code == 403
+
+
+def _operation(method: str, path: str, operations: set[tuple[str, str]]) -> tuple[str, str] | None:
+    """The documented operation a matrix call reaches: the one sharing most literal segments."""
+    segments = path.split("?", maxsplit=1)[0].strip("/").split("/")
+    best: tuple[int, tuple[str, str]] | None = None
+    for op_method, template in operations:
+        parts = template.strip("/").split("/")
+        if op_method != method or len(parts) != len(segments):
+            continue
+        pairs = zip(parts, segments, strict=True)
+        if not all(part.startswith("{") or part == segment for part, segment in pairs):
+            continue
+        literal = sum(not part.startswith("{") for part in parts)
+        if best is None or literal > best[0]:
+            best = (literal, (op_method, template))
+    return best[1] if best else None
+
+
+def test_the_matrix_calls_every_documented_operation(app: FastAPI) -> None:
+    operations = {
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        if path.startswith("/api/")
+        for method in item
+    }
+    endpoints = _endpoints(uuid.uuid4(), uuid.uuid4())
+    reached = {_operation(e.method, e.path, operations) for e in endpoints}
+    missing = operations - reached - set(OUTSIDE_THE_MATRIX)
+    assert not missing, f"operations no role is tried on: {sorted(missing)}"
