@@ -17,6 +17,8 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+# `:patient_id` (NULL: every patient) narrows the plan items read: `item_medication` is read
+# twice below, so PostgreSQL materialises it whole before any outer filter could apply.
 STOCK_CTE = """
 item_medication AS (
     SELECT DISTINCT pi.item_id, m.id AS medication_id
@@ -25,6 +27,7 @@ item_medication AS (
     JOIN medications m ON m.patient_id = mp.patient_id
      AND (pi.medication_id = m.id
           OR (pi.medication_id IS NULL AND lower(pi.medication_name) = lower(m.name)))
+    WHERE CAST(:patient_id AS uuid) IS NULL OR mp.patient_id = CAST(:patient_id AS uuid)
 ),
 stock AS (
     SELECT m.id AS medication_id, m.patient_id, m.name, m.quantity_dispensed, m.dispensed_at,
@@ -48,6 +51,7 @@ stock AS (
         ) AS doses_per_day
     FROM medications m
     WHERE m.active AND m.quantity_dispensed IS NOT NULL AND m.dispensed_at IS NOT NULL
+      AND (CAST(:patient_id AS uuid) IS NULL OR m.patient_id = CAST(:patient_id AS uuid))
 ),
 supply AS (
     SELECT s.*, s.doses_per_day * s.quantity_per_dose AS units_per_day,
@@ -62,7 +66,6 @@ _STOCK_LEVELS = text(
 WITH {STOCK_CTE.strip()}
 SELECT medication_id, patient_id, name, stock_left, units_per_day, days_of_supply, threshold_days
 FROM supply
-WHERE (CAST(:patient_id AS uuid) IS NULL OR patient_id = CAST(:patient_id AS uuid))
 ORDER BY patient_id, name
 """
 )
