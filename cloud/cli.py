@@ -42,7 +42,12 @@ def serve(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         if migrate:
-            migrations.upgrade(database_url(settings))
+            # Both steps can take many seconds on a first start: say so rather than sit silent.
+            if not settings.database_url:
+                typer.echo("starting the embedded PostgreSQL (no MEDMIND_DATABASE_URL set)...")
+            url = database_url(settings)
+            typer.echo("applying database migrations...")
+            migrations.upgrade(url)
         uvicorn.run(
             "cloud.app:create_app",
             factory=True,
