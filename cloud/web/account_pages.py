@@ -6,6 +6,7 @@ over the limit, and a reset ends every session of the user, web sessions include
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -16,6 +17,7 @@ from cloud.deps import ClientAddress, DbSession, Mail, Now, Settings, UserCache
 from cloud.errors import ValidationFailedError
 from cloud.users.credentials import CredentialService
 from cloud.users.mail import send_account_email
+from cloud.users.models import User
 from cloud.users.schemas import PasswordResetRequestIn, ResetRequestedOut
 from cloud.web.deps import SESSION_COOKIE
 from cloud.web.public_forms import form_token_matches, new_form_token, set_form_cookie
@@ -137,6 +139,8 @@ def reset(
     except ValidationFailedError as refused:
         return _reset_page(request, settings, token, refused.message)
     cache.forget_user(user_id)
-    response = RedirectResponse("/app/login?notice=reset", status_code=status.HTTP_303_SEE_OTHER)
+    user = db.get(User, user_id)
+    query = urlencode({"notice": "reset", "email": user.email if user else ""})
+    response = RedirectResponse(f"/app/login?{query}", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/app")
     return response

@@ -60,7 +60,7 @@ def test_forgot_password_email_reset_and_the_old_session_is_gone(
         expect(elsewhere.page.get_by_role("heading", name="Sign in")).to_be_visible()
         expect(elsewhere.page.get_by_text(patient.full_name)).to_have_count(0)
 
-    web.page.get_by_label("Email").fill(caregiver.email)
+    expect(web.page.get_by_label("Email")).to_have_value(caregiver.email)
     web.page.get_by_label("Password").fill(NEW_PASSWORD)
     web.page.get_by_role("button", name="Sign in").click()
     expect(web.page.get_by_role("heading", name="My patients")).to_be_visible()
