@@ -140,6 +140,29 @@ def revoke(
     )
 
 
+@router.get("/patients/{patient_id}/team/members/{user_id}/remove")
+def confirm_removal(
+    request: Request, who: WebUser, patient: WebPatient, db: DbSession, user_id: str
+) -> HTMLResponse:
+    """Ask before taking someone off the team: they lose the patient at once, and someone who
+    removes themself cannot come back on their own."""
+    if who.user.role not in CLINICIAN_ROLES:
+        raise NotAllowedError
+    member = next(
+        (m for m in PatientService(db).care_team(patient.id) if str(m.user_id) == user_id), None
+    )
+    if member is None:
+        raise PageNotFoundError
+    return render(
+        request,
+        "remove_member.html",
+        who,
+        patient=patient,
+        member=member,
+        yourself=member.user_id == who.user.id,
+    )
+
+
 @router.post("/patients/{patient_id}/team/members/{user_id}/remove")
 def remove_member(
     who: WebUser, patient: WebPatient, db: DbSession, _: CheckedForm, user_id: str

@@ -161,10 +161,44 @@ def test_a_doctor_removes_a_member(web: Browsing, factory: CloudFactory) -> None
     web.sign_in(doctor.email, DEFAULT_PASSWORD)
     web.goto(f"/app/patients/{patient.id}/team")
 
-    web.page.get_by_role("button", name=f"Remove {caregiver.full_name} from the care team").click()
+    web.page.get_by_role("link", name=f"Remove {caregiver.full_name} from the care team").click()
+    expect(web.page.get_by_role("heading", name=f"Remove {caregiver.full_name}?")).to_be_visible()
+    web.check("remove-member")
+    web.page.get_by_role("button", name="Remove from the care team").click()
 
     expect(web.page.locator("#members").get_by_text(caregiver.full_name)).to_have_count(0)
     expect(web.page.locator("#members").get_by_text(doctor.full_name)).to_be_visible()
+
+
+def test_a_doctor_about_to_remove_herself_is_warned_and_can_keep_her_place(
+    web: Browsing, factory: CloudFactory
+) -> None:
+    patient = factory.patient()
+    doctor = factory.doctor(patient)
+    web.sign_in(doctor.email, DEFAULT_PASSWORD)
+    web.goto(f"/app/patients/{patient.id}/team")
+
+    web.page.get_by_role("link", name=f"Remove {doctor.full_name} from the care team").click()
+
+    expect(web.page.get_by_role("heading", name="Remove yourself?")).to_be_visible()
+    expect(web.page.get_by_text(f"You will no longer see {patient.full_name}")).to_be_visible()
+    web.check("remove-yourself")
+    web.page.get_by_role("link", name="Keep me on the team").click()
+    expect(web.page.locator("#members").get_by_text(doctor.full_name)).to_be_visible()
+
+
+def test_removing_someone_not_on_the_team_is_not_found(
+    web: Browsing, factory: CloudFactory
+) -> None:
+    patient = factory.patient()
+    doctor = factory.doctor(patient)
+    stranger = factory.caregiver()
+    web.sign_in(doctor.email, DEFAULT_PASSWORD)
+
+    path = f"/app/patients/{patient.id}/team/members/{stranger.id}/remove"
+    response = web.page.goto(web.base_url + path)
+
+    assert response is not None and response.status == 404, "a stranger's removal page opened"
 
 
 def _csrf(web: Browsing) -> str:
