@@ -38,12 +38,18 @@ def create_app(settings: CloudSettings | None = None, clock: Clock = utc_now) ->
     require_production_secrets(settings, MqttSettings().hook_token)
     engine = make_engine(settings)
     sessions = make_session_factory(engine)
+    read_engine = (
+        make_engine(settings, settings.database_read_url, read_only=True)
+        if settings.database_read_url
+        else engine
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         with plan_publishing(settings.mqtt_url, sessions):
             yield
         engine.dispose()
+        read_engine.dispose()
 
     app = FastAPI(
         title="MedMind cloud API",
@@ -55,6 +61,11 @@ def create_app(settings: CloudSettings | None = None, clock: Clock = utc_now) ->
     app.state.clock = clock
     app.state.engine = engine
     app.state.session_factory = sessions
+    app.state.read_engine = read_engine
+    # None: no replica, and the figures are read in the request's own session (`get_read_db`).
+    app.state.read_session_factory = (
+        None if read_engine is engine else make_session_factory(read_engine)
+    )
     app.state.notification_settings = NotificationSettings()
     app.state.user_cache = ActiveUserCache(settings.user_cache_seconds)
     app.state.verified_tokens = VerifiedTokens()

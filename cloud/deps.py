@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from cloud.audit.hook import AccessAudit
@@ -75,6 +75,24 @@ Mail = Annotated[NotificationSettings, Depends(notification_settings)]
 DbSession = Annotated[Session, Depends(get_db)]
 AppClock = Annotated[Clock, Depends(app_clock)]
 Now = Annotated[datetime, Depends(current_time)]
+
+
+async def get_read_db(request: Request, db: DbSession) -> AsyncIterator[Session]:
+    """A session for figures that may trail the primary by a moment: on the read replica when
+    one is configured (`CloudSettings.database_read_url`, read-only there), else the request's
+    own session, so a request never holds two connections of one pool at once."""
+    factory: sessionmaker[Session] | None = request.app.state.read_session_factory
+    if factory is None:
+        yield db
+        return
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+ReadDbSession = Annotated[Session, Depends(get_read_db)]
 
 
 async def client_address(request: Request) -> str:

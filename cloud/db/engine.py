@@ -56,20 +56,25 @@ def database_url(settings: CloudSettings) -> str:
     return sqlalchemy_url(start_embedded_postgres(settings))
 
 
-def make_engine(settings: CloudSettings, url: str | None = None) -> Engine:
+def make_engine(
+    settings: CloudSettings, url: str | None = None, *, read_only: bool = False
+) -> Engine:
     """A pooled engine for `url` (default: resolved from the settings).
 
     Sessions run in UTC whatever the server's default: every local-time computation names its
     zone explicitly, and psycopg then returns instants with the fixed `timezone.utc` instead of
     a `ZoneInfo` of the server's zone name, which is cheaper to load and to serialize.
+    `read_only` engines refuse writes even where the URL names a primary, so code that wrote
+    through one fails in development as it would on a hot standby.
     """
+    options = "-c TimeZone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
     return create_engine(
         sqlalchemy_url(url) if url else database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_recycle=1800,
         echo=settings.db_echo,
-        connect_args={"options": "-c TimeZone=UTC"},
+        connect_args={"options": options},
     )
 
 

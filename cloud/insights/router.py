@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from cloud.api.pagination import Dates, Page, Paging, paginate
-from cloud.deps import DbSession, VisiblePatient
+from cloud.deps import ReadDbSession, VisiblePatient
 from cloud.insights.models import HealthInsight
 from cloud.insights.schemas import InsightOut
 from shared.enums import AlertLevel
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/patients/{patient_id}", tags=["insights"])
 def list_insights(
     *,
     patient: VisiblePatient,
-    db: DbSession,
+    db: ReadDbSession,
     page: Paging,
     dates: Dates,
     kind: Annotated[str | None, Query(max_length=60, description="Only this kind.")] = None,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from cloud.api.pagination import Columns, Dates, Page, Paging, patient_list
 from cloud.db.base import table_of
-from cloud.deps import DbSession, VisiblePatient
+from cloud.deps import ReadDbSession, VisiblePatient
 from cloud.summaries.models import DailyPatientSummary, WeeklyPatientSummary
 from cloud.summaries.schemas import DailySummaryOut, WeeklySummaryOut
 
@@ -16,7 +16,9 @@ _WEEKLY = Columns(WeeklySummaryOut, table_of(WeeklyPatientSummary))
 
 
 @router.get("/daily", response_model=Page[DailySummaryOut])
-def daily_summaries(patient: VisiblePatient, db: DbSession, page: Paging, dates: Dates) -> Response:
+def daily_summaries(
+    patient: VisiblePatient, db: ReadDbSession, page: Paging, dates: Dates
+) -> Response:
     """Daily summaries for local dates `from`..`to`, newest first."""
     return patient_list(
         db, _DAILY, patient, page, dates, newest_first=DailyPatientSummary.summary_date
@@ -25,7 +27,7 @@ def daily_summaries(patient: VisiblePatient, db: DbSession, page: Paging, dates:
 
 @router.get("/weekly", response_model=Page[WeeklySummaryOut])
 def weekly_summaries(
-    patient: VisiblePatient, db: DbSession, page: Paging, dates: Dates
+    patient: VisiblePatient, db: ReadDbSession, page: Paging, dates: Dates
 ) -> Response:
     """Weekly summaries of weeks starting within `from`..`to`, newest first."""
     return patient_list(

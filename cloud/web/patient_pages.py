@@ -12,11 +12,12 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cloud.alerts.models import AlertLog
 from cloud.alerts.service import AlertService
 from cloud.audit.hook import AccessAudit
-from cloud.deps import CLINICIAN_ROLES, AppClock, DbSession, Now
+from cloud.deps import CLINICIAN_ROLES, AppClock, DbSession, Now, ReadDbSession
 from cloud.errors import ConflictError, NotFoundError
 from cloud.fhir.bundles import searchset
 from cloud.fhir.links import MOUNT_PATH, everything_path
@@ -43,12 +44,12 @@ def report_dates(now: datetime) -> tuple[date, date]:
 
 
 def _rows(
-    db: DbSession, who: WebUser, clock: AppClock, audit: AccessAudit | None
+    db: Session, figures: Session, who: WebUser, clock: AppClock, audit: AccessAudit | None
 ) -> list[views.PatientRow]:
     statement = select(Patient).order_by(Patient.full_name, Patient.id)
     access = PatientAccess(db, who.user, audit)
     patients = db.scalars(access.restrict(statement, Patient.id)).all()
-    rows = views.my_patients(db, patients, clock)
+    rows = views.my_patients(db, figures, patients, clock)
     # Each row shows the patient's doses, alerts and device: a look at each of them.
     access.record(row.patient.id for row in rows)
     return rows
@@ -60,19 +61,21 @@ def _poll(request: Request) -> int:
 
 
 @router.get("/")
-def my_patients(request: Request, who: WebUser, db: DbSession, clock: AppClock) -> HTMLResponse:
+def my_patients(
+    request: Request, who: WebUser, db: DbSession, figures: ReadDbSession, clock: AppClock
+) -> HTMLResponse:
     """One row per patient, worst first (each patient's access log records the look)."""
-    rows = _rows(db, who, clock, AccessAudit.of_request(request))
+    rows = _rows(db, figures, who, clock, AccessAudit.of_request(request))
     return render(request, "my_patients.html", who, rows=rows, poll_seconds=_poll(request))
 
 
 @router.get("/patients-table")
 def my_patients_table(
-    request: Request, who: WebUser, db: DbSession, clock: AppClock
+    request: Request, who: WebUser, db: DbSession, figures: ReadDbSession, clock: AppClock
 ) -> HTMLResponse:
     """The My patients table alone, for the page to refresh itself (not recorded again: it
     repeats the look the page's load recorded, every few seconds while the page is open)."""
-    rows = _rows(db, who, clock, None)
+    rows = _rows(db, figures, who, clock, None)
     return render(request, "my_patients_table.html", who, rows=rows, poll_seconds=_poll(request))
 
 
@@ -83,13 +86,14 @@ def patient_page(
     who: WebUser,
     patient: WebPatient,
     db: DbSession,
+    figures: ReadDbSession,
     clock: AppClock,
     days: Annotated[str, Query(max_length=3)] = str(views.CHART_RANGES[0]),
 ) -> HTMLResponse:
     """The patient's day, adherence chart, alerts, symptoms, conversations, stock, reports."""
     ranges = {str(choice): choice for choice in views.CHART_RANGES}
     chart_days = ranges.get(days, views.CHART_RANGES[0])
-    page = views.patient_page(db, patient, clock, chart_days)
+    page = views.patient_page(db, figures, patient, clock, chart_days)
     now = clock()
     first, last = report_dates(now)
     return render(

@@ -93,13 +93,16 @@ def _first_devices(db: Session, patient_ids: Sequence[uuid.UUID]) -> dict[uuid.U
     return devices
 
 
-def my_patients(db: Session, patients: Sequence[Patient], clock: Clock) -> list[PatientRow]:
-    """A row per patient, worst first, as of `clock`'s now."""
+def my_patients(
+    db: Session, figures: Session, patients: Sequence[Patient], clock: Clock
+) -> list[PatientRow]:
+    """A row per patient, worst first, as of `clock`'s now; adherence read from `figures`
+    (the read replica, when there is one), alerts and devices from `db`."""
     now = clock()
     by_today: dict[date, list[Patient]] = defaultdict(list)
     for patient in patients:
         by_today[local_today(patient, now)].append(patient)
-    doses = DoseService(db, clock)
+    doses = DoseService(figures, clock)
     windows: dict[uuid.UUID, list[AdherenceOut]] = {}
     for today, group in by_today.items():
         # Today, the week and the month in one query: a list shows their totals, not days.
@@ -173,10 +176,13 @@ def alerts_of(db: Session, patient_id: uuid.UUID) -> tuple[list[AlertView], list
     return open_alerts, [AlertView(alert) for alert in past]
 
 
-def patient_page(db: Session, patient: Patient, clock: Clock, chart_days: int) -> PatientPage:
-    """The patient's day, adherence, alerts, symptoms, conversations, stock and devices."""
+def patient_page(
+    db: Session, figures: Session, patient: Patient, clock: Clock, chart_days: int
+) -> PatientPage:
+    """The patient's day, adherence, alerts, symptoms, conversations, stock and devices; the
+    adherence chart and trend read from `figures` (the read replica, when there is one)."""
     now = clock()
-    doses = DoseService(db, clock)
+    doses = DoseService(figures, clock)
     today = local_today(patient, now)
     first, last = window(today, chart_days)
     timeline = list(
