@@ -96,6 +96,10 @@ def test_a_read_replica_streams_from_the_primary(compose: dict[str, Any]) -> Non
     assert "pg_basebackup -h postgres -U replicator" in script and "hot_standby=on" in script
     init = [v for v in services["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v]
     assert init and "REPLICATION LOGIN" in (ROOT / init[0].split(":")[0]).read_text()
+    api = services["api"]
+    assert "@postgres-replica:5432/" in api["environment"]["MEDMIND_DATABASE_READ_URL"]
+    assert "@postgres:5432/" in api["environment"]["MEDMIND_DATABASE_URL"]
+    assert api["depends_on"]["postgres-replica"]["condition"] == "service_healthy"
 
 
 def test_mqtt_goes_over_tls_only(compose: dict[str, Any]) -> None:
