@@ -28,6 +28,24 @@ from cloud.web.sessions import SignedIn
 
 router = APIRouter()
 PER_PAGE = 50
+# Where a look came from, by the first part of its path.
+_CHANNELS = (("/api/", "API"), ("/app/", "Web app"), ("/fhir/", "FHIR"))
+
+
+def what_was_seen(entry: AccessLogEntry) -> str:
+    """The entry's resource in words ("API: medications", "Web app: the patient's page"), for
+    people; the page shows the exact path beside it."""
+    channel = next((name for prefix, name in _CHANNELS if entry.path.startswith(prefix)), None)
+    if channel is None:  # not an HTTP request (a command-line export)
+        return entry.resource
+    parts = [part for part in entry.resource.split("/") if part]
+    # "patients/{patient_id}" names the patient whose log this is: it says nothing here.
+    if parts[:2] == ["patients", "{patient_id}"]:
+        parts = parts[2:] or ["the patient's page" if channel == "Web app" else "the patient"]
+    words = [part.replace("-", " ") for part in parts if not part.startswith("{")]
+    if not words:
+        words = ["My patients" if channel == "Web app" else "patients"]
+    return f"{channel}: {' / '.join(words)}"
 
 
 async def clinician(who: WebUser) -> SignedIn:
@@ -104,6 +122,7 @@ def access_log_page(
         names=users_by_id(db, (entry.user_id for entry in entries)),
         people=people_in_log(db, patient.id),
         actions=ACTIONS,
+        what_was_seen=what_was_seen,
         filters=filters,
         total=listed.total,
         page=page,
