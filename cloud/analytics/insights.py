@@ -282,7 +282,6 @@ def upsert_insights(
             "offline_gap_minutes": settings.offline_gap_minutes,
             "offline_periods": settings.offline_periods,
             "default_low_stock_days": settings.default_low_stock_days,
-            "patient_id": None,
         }
         result = db.execute(statement, params)
         changed[kind] = int(getattr(result, "rowcount", 0) or 0)

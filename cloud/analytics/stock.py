@@ -17,9 +17,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# `:patient_id` (NULL: every patient) narrows the plan items read: `item_medication` is read
-# twice below, so PostgreSQL materialises it whole before any outer filter could apply.
-STOCK_CTE = """
+_STOCK_CTE = """
 item_medication AS (
     SELECT DISTINCT pi.item_id, m.id AS medication_id
     FROM medication_plan_items pi
@@ -27,7 +25,7 @@ item_medication AS (
     JOIN medications m ON m.patient_id = mp.patient_id
      AND (pi.medication_id = m.id
           OR (pi.medication_id IS NULL AND lower(pi.medication_name) = lower(m.name)))
-    WHERE CAST(:patient_id AS uuid) IS NULL OR mp.patient_id = CAST(:patient_id AS uuid)
+    {plans_of}
 ),
 stock AS (
     SELECT m.id AS medication_id, m.patient_id, m.name, m.quantity_dispensed, m.dispensed_at,
@@ -51,7 +49,7 @@ stock AS (
         ) AS doses_per_day
     FROM medications m
     WHERE m.active AND m.quantity_dispensed IS NOT NULL AND m.dispensed_at IS NOT NULL
-      AND (CAST(:patient_id AS uuid) IS NULL OR m.patient_id = CAST(:patient_id AS uuid))
+      {medications_of}
 ),
 supply AS (
     SELECT s.*, s.doses_per_day * s.quantity_per_dose AS units_per_day,
@@ -61,14 +59,21 @@ supply AS (
     FROM stock s
 )"""
 
-_STOCK_LEVELS = text(
-    f"""
-WITH {STOCK_CTE.strip()}
+# Every patient's stock (the fleet-wide jobs add their own statements after it).
+STOCK_CTE = _STOCK_CTE.format(plans_of="", medications_of="")
+# One patient's: `item_medication` is read twice, so PostgreSQL materialises it whole before an
+# outer filter could apply; filtered inside, a page reads that patient's plan items only.
+_ONE_PATIENTS_STOCK_CTE = _STOCK_CTE.format(
+    plans_of="WHERE mp.patient_id = CAST(:patient_id AS uuid)",
+    medications_of="AND m.patient_id = CAST(:patient_id AS uuid)",
+)
+_LEVELS = """
 SELECT medication_id, patient_id, name, stock_left, units_per_day, days_of_supply, threshold_days
 FROM supply
 ORDER BY patient_id, name
 """
-)
+_STOCK_LEVELS = text(f"WITH {STOCK_CTE.strip()}{_LEVELS}")
+_ONE_PATIENTS_STOCK_LEVELS = text(f"WITH {_ONE_PATIENTS_STOCK_CTE.strip()}{_LEVELS}")
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def stock_levels(
 ) -> list[StockLevel]:
     """Stock of every tracked medication (of one patient, or of all)."""
     rows = db.execute(
-        _STOCK_LEVELS,
+        _STOCK_LEVELS if patient_id is None else _ONE_PATIENTS_STOCK_LEVELS,
         {"day": day, "default_low_stock_days": default_low_stock_days, "patient_id": patient_id},
     )
     return [

@@ -100,12 +100,7 @@ def raise_low_stock_alerts(
 ) -> tuple[int, int]:
     """Raise low-stock alerts and settle refilled ones; (raised, settled)."""
     writer = AlertWriter(db)
-    params = {
-        "now": now,
-        "day": day,
-        "default_low_stock_days": default_low_stock_days,
-        "patient_id": None,
-    }
+    params = {"now": now, "day": day, "default_low_stock_days": default_low_stock_days}
     settled = writer.settle_selected(_LOW_STOCK_SETTLED, params, settled_at=now)
     raised = writer.raise_selected(_LOW_STOCK, params, raised_at=now)
     return raised, settled
