@@ -32,9 +32,10 @@ class CloudSettings(BaseSettings):
     database_read_url: str | None = Field(
         default=None,
         description="A read replica (hot standby) of that database, read in read-only "
-        "transactions for the figures that may trail by a moment: adherence on My patients and "
-        "in the patient page's chart, stored summaries and insights. Unset: the primary. "
-        "Alerts, today's timeline, access checks and every write stay on the primary.",
+        "transactions for the figures that may trail by a moment: adherence on My patients "
+        "(today's included) and in the patient page's chart, stored summaries and insights. "
+        "Unset: the primary. Alerts, today's timeline, access checks and every write stay on "
+        "the primary. While it is down, those pages and endpoints fail.",
     )
     embedded_pg_dir: Path = Field(default_factory=_default_pg_dir)
     db_pool_size: int = Field(default=10, ge=1, le=200)

@@ -7,6 +7,7 @@ primary itself behind a read-only engine, to show that nothing those pages do wr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -17,16 +18,20 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import InternalError
 from sqlalchemy.orm import Session
 
+from cloud.alerts.writer import AlertWriter, NewAlert
 from cloud.app import create_app
 from cloud.config import CloudSettings
 from cloud.db.engine import sqlalchemy_url
 from cloud.db.seed import seed_id
 from cloud.users.models import User
+from cloud.web.deps import SESSION_COOKIE
 from cloud.web.sessions import WebSessionService
+from shared.enums import AlertLevel, AlertType
 from tests.cloud.conftest import bearer
 from tests.support import services
 
 MARGARET = seed_id("patient", "margaret")
+NO_FIGURE = "\N{EN DASH}"  # what a page shows for a figure with nothing to count
 
 
 @pytest.fixture
@@ -92,6 +97,41 @@ def test_summaries_and_insights_are_read_from_the_replica(
     assert patient.status_code == 200, patient.text
 
 
+def test_the_patient_page_takes_its_chart_from_the_replica_and_its_alerts_from_the_primary(
+    client: TestClient, replica_app: FastAPI, db: Session
+) -> None:
+    AlertWriter(db).raise_alert(
+        NewAlert(
+            patient_id=MARGARET,
+            alert_type=AlertType.OVERDUE_DOSE,
+            level=AlertLevel.WARNING,
+            message="Lunchtime dose overdue (on the primary only)",
+            raised_at=datetime.now(UTC),
+            cause_key="replica-test",
+        )
+    )
+    db.commit()
+    token = WebSessionService(db).start(_doctor(db), timedelta(hours=1), datetime.now(UTC))
+    client.cookies.set(SESSION_COOKIE, token)
+    on_the_primary = client.get(f"/app/patients/{MARGARET}")
+    with TestClient(replica_app) as reading_the_replica:
+        reading_the_replica.cookies.set(SESSION_COOKIE, token)
+        listed = reading_the_replica.get("/app/")
+        page = reading_the_replica.get(f"/app/patients/{MARGARET}")
+
+    assert listed.status_code == 200 and "Margaret Smith" in listed.text, listed.text[:300]
+    assert page.status_code == 200, page.text[:300]
+    assert _adherence_shown(on_the_primary.text) != NO_FIGURE, "no month to chart"
+    assert _adherence_shown(page.text) == NO_FIGURE, "chart not from the replica"
+    assert "Lunchtime dose overdue (on the primary only)" in page.text, "alerts left the primary"
+
+
+def _adherence_shown(page: str) -> str:
+    found = re.search(r'data-figure="adherence">([^<]*)<', page)
+    assert found, "no adherence figure on the page"
+    return found.group(1)
+
+
 def test_the_replica_is_read_in_read_only_transactions(read_only_app: FastAPI) -> None:
     with read_only_app.state.read_session_factory() as session, pytest.raises(InternalError):
         session.execute(text("CREATE TABLE written_on_the_replica (id int)"))
@@ -116,7 +156,7 @@ def test_pages_and_figures_write_nothing_through_the_replica(
     ]
     with TestClient(read_only_app) as client:
         answers = {path: client.get(path, headers=headers) for path in api}
-        client.cookies.set("medmind_session", token)
+        client.cookies.set(SESSION_COOKIE, token)
         answers |= {path: client.get(path) for path in pages}
 
     failed = {path: r.status_code for path, r in answers.items() if r.status_code != 200}
