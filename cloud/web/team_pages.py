@@ -148,9 +148,12 @@ def confirm_removal(
     removes themself cannot come back on their own."""
     if who.user.role not in CLINICIAN_ROLES:
         raise NotAllowedError
-    member = next(
-        (m for m in PatientService(db).care_team(patient.id) if str(m.user_id) == user_id), None
-    )
+    try:
+        member_id = uuid.UUID(user_id)
+    except ValueError:
+        raise PageNotFoundError from None
+    team = PatientService(db).care_team(patient.id)
+    member = next((m for m in team if m.user_id == member_id), None)
     if member is None:
         raise PageNotFoundError
     return render(

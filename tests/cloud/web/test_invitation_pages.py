@@ -227,3 +227,17 @@ def test_an_expired_invitation_is_refused(
         "This invitation has expired; ask for a new one."
     )
     web.check("invitation-expired")
+
+
+def test_a_caregiver_may_not_open_a_removal(web: Browsing, factory: CloudFactory) -> None:
+    patient = factory.patient()
+    caregiver = factory.caregiver(patient, primary=True)
+    doctor = factory.doctor(patient)
+    web.sign_in(caregiver.email, DEFAULT_PASSWORD)
+
+    path = f"/app/patients/{patient.id}/team/members/{doctor.id}/remove"
+    response = web.page.goto(web.base_url + path)
+
+    assert response is not None and response.status == 403, "a caregiver opened a removal"
+    expect(web.page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    expect(web.page.get_by_text(doctor.full_name)).to_have_count(0)
