@@ -13,6 +13,7 @@ from cloud.api.v1 import v1_router
 from cloud.clock import Clock, utc_now
 from cloud.config import CloudSettings, get_settings, require_production_secrets
 from cloud.db.engine import make_engine, make_session_factory
+from cloud.db.replica import ReplicaSessions
 from cloud.fhir.app import mount_fhir
 from cloud.mqtt.plan_publisher import plan_publishing
 from cloud.mqtt.settings import MqttSettings
@@ -63,8 +64,8 @@ def create_app(settings: CloudSettings | None = None, clock: Clock = utc_now) ->
     app.state.session_factory = sessions
     app.state.read_engine = read_engine
     # None: no replica, and the figures are read in the request's own session (`get_read_db`).
-    app.state.read_session_factory = (
-        None if read_engine is engine else make_session_factory(read_engine)
+    app.state.read_sessions = (
+        None if read_engine is engine else ReplicaSessions(make_session_factory(read_engine))
     )
     app.state.notification_settings = NotificationSettings()
     app.state.user_cache = ActiveUserCache(settings.user_cache_seconds)

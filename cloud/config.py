@@ -35,7 +35,7 @@ class CloudSettings(BaseSettings):
         "transactions for the figures that may trail by a moment: adherence on My patients "
         "(today's included) and in the patient page's chart, stored summaries and insights. "
         "Unset: the primary. Alerts, today's timeline, access checks and every write stay on "
-        "the primary. While it is down, those pages and endpoints fail.",
+        "the primary. While it cannot be reached, they are read from the primary.",
     )
     embedded_pg_dir: Path = Field(default_factory=_default_pg_dir)
     db_pool_size: int = Field(default=10, ge=1, le=200)

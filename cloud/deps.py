@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from cloud.audit.hook import AccessAudit
 from cloud.clock import Clock
 from cloud.config import CloudSettings
+from cloud.db.replica import ReplicaSessions
 from cloud.errors import AuthenticationError, PermissionDeniedError
 from cloud.notifications.settings import NotificationSettings
 from cloud.patients.access import PatientAccess
@@ -77,15 +78,16 @@ AppClock = Annotated[Clock, Depends(app_clock)]
 Now = Annotated[datetime, Depends(current_time)]
 
 
-async def get_read_db(request: Request, db: DbSession) -> AsyncIterator[Session]:
+def get_read_db(request: Request, db: DbSession) -> Iterator[Session]:
     """A session for figures that may trail the primary by a moment: on the read replica when
-    one is configured (`CloudSettings.database_read_url`, read-only there), else the request's
-    own session, so a request never holds two connections of one pool at once."""
-    factory: sessionmaker[Session] | None = request.app.state.read_session_factory
-    if factory is None:
+    one is configured (`CloudSettings.database_read_url`, read-only there) and reachable, else
+    the request's own session, so a request never holds two connections of one pool at once.
+    Sync: opening a replica connection is network I/O, kept off the event loop."""
+    replica: ReplicaSessions | None = request.app.state.read_sessions
+    session = replica.open() if replica is not None else None
+    if session is None:
         yield db
         return
-    session = factory()
     try:
         yield session
     finally:

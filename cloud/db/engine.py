@@ -56,6 +56,10 @@ def database_url(settings: CloudSettings) -> str:
     return sqlalchemy_url(start_embedded_postgres(settings))
 
 
+# A replica that does not accept a connection within this long is taken as down.
+REPLICA_CONNECT_TIMEOUT_S = 3
+
+
 def make_engine(
     settings: CloudSettings, url: str | None = None, *, read_only: bool = False
 ) -> Engine:
@@ -64,17 +68,25 @@ def make_engine(
     Sessions run in UTC whatever the server's default: every local-time computation names its
     zone explicitly, and psycopg then returns instants with the fixed `timezone.utc` instead of
     a `ZoneInfo` of the server's zone name, which is cheaper to load and to serialize.
-    `read_only` engines refuse writes even where the URL names a primary, so code that wrote
-    through one fails in development as it would on a hot standby.
+    `read_only` engines (a replica's) refuse writes even where the URL names a primary, so code
+    that wrote through one fails in development as it would on a hot standby, and give up a
+    connect after `REPLICA_CONNECT_TIMEOUT_S`, so reads can turn to the primary.
     """
-    options = "-c TimeZone=UTC" + (" -c default_transaction_read_only=on" if read_only else "")
+    connect_args: dict[str, str | int] = {"options": "-c TimeZone=UTC"}
+    if read_only:
+        connect_args = {
+            "options": "-c TimeZone=UTC -c default_transaction_read_only=on",
+            "connect_timeout": REPLICA_CONNECT_TIMEOUT_S,
+        }
     return create_engine(
         sqlalchemy_url(url) if url else database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_recycle=1800,
+        # A replica's pooled connection may have died with it: check before handing it out.
+        pool_pre_ping=read_only,
         echo=settings.db_echo,
-        connect_args={"options": options},
+        connect_args=connect_args,
     )
 
 

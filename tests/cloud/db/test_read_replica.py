@@ -26,6 +26,7 @@ from cloud.db.seed import seed_id
 from cloud.users.models import User
 from cloud.web.deps import SESSION_COOKIE
 from cloud.web.sessions import WebSessionService
+from firmware_sim.embedded_broker import free_port
 from shared.enums import AlertLevel, AlertType
 from tests.cloud.conftest import bearer
 from tests.support import services
@@ -132,8 +133,24 @@ def _adherence_shown(page: str) -> str:
     return found.group(1)
 
 
+def test_while_the_replica_is_down_the_figures_come_from_the_primary(
+    client: TestClient, db: Session, cloud_settings: CloudSettings
+) -> None:
+    headers = bearer(cloud_settings, _doctor(db))
+    path = f"/api/v1/patients/{MARGARET}/summaries/daily"
+    down = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/medmind"
+    on_the_primary = _total(client, path, headers)
+
+    for app in _app_reading_from(cloud_settings, down):
+        with TestClient(app) as reading_a_dead_replica:
+            assert _total(reading_a_dead_replica, path, headers) == on_the_primary
+            assert _total(reading_a_dead_replica, path, headers) == on_the_primary
+
+
 def test_the_replica_is_read_in_read_only_transactions(read_only_app: FastAPI) -> None:
-    with read_only_app.state.read_session_factory() as session, pytest.raises(InternalError):
+    session = read_only_app.state.read_sessions.open()
+    assert session is not None, "the replica (here the primary, read-only) did not open"
+    with session, pytest.raises(InternalError):
         session.execute(text("CREATE TABLE written_on_the_replica (id int)"))
 
 
