@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -78,13 +78,13 @@ AppClock = Annotated[Clock, Depends(app_clock)]
 Now = Annotated[datetime, Depends(current_time)]
 
 
-def get_read_db(request: Request, db: DbSession) -> Iterator[Session]:
+async def get_read_db(request: Request, db: DbSession) -> AsyncIterator[Session]:
     """A session for figures that may trail the primary by a moment: on the read replica when
     one is configured (`CloudSettings.database_read_url`, read-only there) and reachable, else
     the request's own session, so a request never holds two connections of one pool at once.
-    Sync: opening a replica connection is network I/O, kept off the event loop."""
+    Without a replica this costs nothing; with one, its connect runs off the event loop."""
     replica: ReplicaSessions | None = request.app.state.read_sessions
-    session = replica.open() if replica is not None else None
+    session = await run_in_threadpool(replica.open) if replica is not None else None
     if session is None:
         yield db
         return

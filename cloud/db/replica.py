@@ -8,7 +8,6 @@ replica is down helps nobody, so a failed connection sends reads to the primary 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
@@ -32,7 +31,6 @@ class ReplicaSessions:
         self._retry_after = retry_after
         self._monotonic = monotonic
         self._down_until = 0.0
-        self._lock = threading.Lock()
 
     def open(self) -> Session | None:
         """A session holding a replica connection, or None: read from the primary instead."""
@@ -43,8 +41,7 @@ class ReplicaSessions:
             session.connection()
         except OperationalError as error:
             session.close()
-            with self._lock:
-                self._down_until = self._monotonic() + self._retry_after
+            self._down_until = self._monotonic() + self._retry_after
             log.warning(
                 "read replica unreachable, reading from the primary for %.0f s: %s",
                 self._retry_after,
