@@ -136,7 +136,9 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\b(took|taken|had|swallowed) (a|the) whole\b|\ball (of )?(my|the) \w+ at once\b|"
         r"\ball (of )?my (sleeping|sleep|pain|heart) (tablets|pills)\b|\ba handful of\b|"
         r"\b(took|taken|had|swallowed) (the |my |some(one|body) else )?wrong (pills?|tablets?|"
-        r"medicines?|dose|ones?)\b|\b(some(one|body) else|my (wife|husband)) (pills|tablets)\b",
+        r"medicines?|dose|ones?)\b|\b(some(one|body) else|my (wife|husband)) (pills|tablets)\b|"
+        r"\b(pills?|tablets?|medicines?|meds|dose|insulin)\b.{0,15}\b(instead of (mine|my own|my)|"
+        r"(that|which) (were|was|are|is) not (mine|for me)|meant for (him|her|my \w+))\b",
     ),
     (
         EmergencyKind.SEIZURE,
@@ -203,9 +205,11 @@ _DENIALS = re.compile(
     r"\bchest pain (is )?(gone|better|went away)\b|\bnothing urgent\b"
 )
 
-# Words about sleep that hold a danger word ("I fell asleep in my chair").
+# Words about sleep that hold a danger word ("I fell asleep in my chair"), and figures of
+# speech ("dying for a cuppa", "nearly gave me a heart attack").
 _HARMLESS = re.compile(
     r"\b(fell|fall|falling|fallen) (asleep|behind|out with)\b|"
+    r"\b(gave|give|giving|given) (me|us|him|her) a heart attack\b|\bdying (for|to)\b|"
     r"\b(spilled|spilt|dropped|put|left|knocked|threw|thrown)\b.{0,30}"
     r"\b(on|onto) the (\w+ )?floor\b"
 )
@@ -225,6 +229,12 @@ def detect_emergency(normalized: str) -> EmergencyMatch | None:
         if match is not None:
             return EmergencyMatch(kind=kind, phrase=match.group(0).strip(), certain=certain)
     return None
+
+
+def is_figure_of_speech(normalized: str) -> bool:
+    """Whether the text holds danger words only as a figure of speech or about sleep ("dying
+    for a cup of tea", "nearly gave me a heart attack", "fell asleep")."""
+    return _HARMLESS.search(normalized) is not None and detect_emergency(normalized) is None
 
 
 def is_denied(normalized: str) -> bool:

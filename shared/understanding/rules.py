@@ -18,6 +18,7 @@ from shared.understanding.text import is_question, normalize, strip_fillers
 from shared.understanding.vocabulary import (
     BODY_PARTS,
     SYMPTOMS,
+    as_medicine,
     find_medication,
     find_time,
     first_match,
@@ -68,11 +69,12 @@ _TAKE_NEGATION = re.compile(
 _NOT_YET = re.compile(
     r"\b(will|shall|going to|about to|planning to|plan to|intend to|need to|have to|must|"
     r"should|ought to|want to|would like to|meaning to|mean to|hoping to|try to)"
-    r"( \w+){0,3} (take|have|swallow|use|get|do|pop)\b|"
+    r"( \w+){0,3} (take|taking|have|having|swallow|use|using|get|do|doing|pop)\b|"
     r"\bif\b.{0,40}\b(take|have|swallow)\b|\b(take|have|swallow)\b.{0,40}\bif\b|"
     r"\b(am|is|are) (just )?(getting|taking|having|about|going|sorting|opening|pouring|fetching)\b|"
     r"\b(was|were) (going|meaning|about|supposed|meant) to\b|"
-    r"\b(take|have|do|use) (it|them|my \w+( \w+)?) (later|in a (minute|bit|while|moment))\b"
+    r"\b(take|have|do|use) (it|them|my \w+( \w+)?) (later|in a (minute|bit|while|moment))\b|"
+    r"\b(will|shall|going to) (give|bring|do) (me|him|her|us)\b"
 )
 # Doubt about a dose that may have been taken: a question to answer from the record, not a
 # report ("maybe I took them", "I might have had my tablets").
@@ -83,6 +85,7 @@ _UNSURE = re.compile(
 )
 _SKIP = re.compile(
     r"\bskip(ping|ped)?\b|^forget (the|my|about)\b|"
+    r"\b(going to|will|shall|want to|have to|need to) (give )?miss( out)?\b|"
     r"\b(will not( be)?|shall not|am not going to|not going to|do not want to|do not wanna|"
     r"refuse to|rather not|would rather not|decided not to|chose not to|no longer) "
     r"(take|have|taking|having)\b.{0,30}"
@@ -95,7 +98,7 @@ _SKIP = re.compile(
     r"\btake me off (the|my)\b|\b(day|night|break|rest|holiday) (off|from) (the|my)\b|"
     r"\b(would )?prefer not to (take|have)\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
     rf"{_MED_WORDS}|\bno (pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
-    r"\bnot (taking|having) (it|them|my|the|any|those|these|that)\b|"
+    r"\bnot (taking|having|doing) (it|them|my|the|any|those|these|that)\b|"
     r"\b(leave|leaving) out (my|the|them|it|those|these)\b|\bnot bothering( with)?\b|"
     r"\bdo not (need|fancy|feel like)( taking| having)? (my|the|any|them|it)\b|\bcancel\b|"
     r"\bleave (the|my) \w+( \w+)? (for|until|till)\b|\bskip\b"
@@ -114,6 +117,19 @@ _HANDLED = re.compile(
     r"rang|phoned|called)\b"
 )
 _SWALLOWED = re.compile(r"\b(took|taken|swallowed|popped|used)\b")
+# Running out of a medicine, or a change to it: something to answer or pass on, not a dose.
+_SUPPLY = re.compile(
+    r"\b(running|run|ran|nearly|almost|getting|about|practically) (out|low|short)\b|"
+    r"\b(need|want|get|order|have to get) (some )?(more|another|a new|new|a repeat|repeat)\b|"
+    r"\bside effects?\b|\b(doctor|gp|nurse|consultant|chemist|pharmacist) "
+    r"(said|told|changed|wants|upped|lowered|reduced|increased|put me)\b|"
+    r"\b(changed|upped|lowered|reduced|increased|doubled|halved) (my|the)\b|"
+    r"\bnone left\b|\b(empty|last one)\b"
+)
+# A dose not taken, said in a few words: "not yet", "not taken", "later, I'll do it later".
+_NOT_YET_FRAGMENT = re.compile(
+    r"^(no )?(not (yet|taken|had( it| them)?|done)|later|in a (minute|bit|while|moment))\b"
+)
 
 
 def _handled_not_taken(core: str) -> bool:
@@ -137,7 +153,8 @@ _WHAT_TO_TAKE = re.compile(
 )
 _SYMPTOM_STATEMENT = re.compile(
     r"\b(i have|i have got|i got|i feel|i am feeling|feeling|i am|i keep|got a|got an|"
-    r"suffering|my|i think i have|i seem|having|i been|there is|it|getting|i can not|i could not)\b"
+    r"suffering|my|i think i have|i seem|having|i been|there is|it|getting|i can not|i could not|"
+    r"i did not|i have not|i hardly|i barely)\b"
 )
 _SYMPTOM_GONE = re.compile(
     r"\b(do not|does not|did not|no longer|not) (have|feel|hurt|got)\b|\bno (more )?\w+ "
@@ -149,8 +166,10 @@ _SYMPTOM_GONE = re.compile(
 def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> RuleVerdict:
     """Understand `text` with rules only. Emergencies come first and always win."""
     normalized = normalize(text)
-    core = strip_fillers(normalized)
-    medication = find_medication(core, known_medications)
+    named = strip_fillers(normalized)
+    medication = find_medication(named, known_medications)
+    # Rules speak of "medicine"; a named one is heard the same way.
+    core = as_medicine(named, known_medications)
     time_reference = find_time(core)
 
     emergency = detect_emergency(normalized)
@@ -169,10 +188,21 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         symptom = "headache"
 
     if _SKIP.search(core) and (
-        has_med or time_reference is not None or re.search(r"\b(it|them|this one|dose)\b", core)
+        has_med
+        or (time_reference is not None and symptom is None)
+        or re.search(r"\b(it|them|this one|dose)\b", core)
     ):
         return _verdict(
             Intent.SKIP_DOSE, confident=True, medication=medication, time_reference=time_reference
+        )
+
+    if has_med and _SUPPLY.search(core) and not _TAKE_NEGATION.search(core):
+        return _verdict(
+            Intent.MEDICATION_QUESTION,
+            confident=True,
+            medication=medication,
+            time_reference=time_reference,
+            question=QuestionKind.ABOUT_MEDICATION,
         )
 
     if is_question(text, normalized):
@@ -180,6 +210,7 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         if (
             has_med
             or _DID_I_TAKE.search(core)
+            or (_UNSURE.search(core) and _TAKEN_STATEMENT.search(core))
             or re.search(r"\b(take|due|dose|doses|double up|missed|miss|next one|schedule)\b", core)
         ):
             return _verdict(
@@ -222,7 +253,16 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
             time_reference=time_reference,
             negated=_TAKE_NEGATION.search(core) is not None or _NOT_YET.search(core) is not None,
         )
-    if has_med and _TAKE_NEGATION.search(core):
+    not_yet = (
+        _NOT_YET.search(core) is not None
+        and re.search(r"\b(take|taking|have|having|swallow|use|using|do|doing|pop|give)\b", core)
+        is not None
+        and re.search(r"\btake it easy\b", core) is None
+    )
+    if (has_med and (_TAKE_NEGATION.search(core) or not_yet)) or (
+        symptom is None
+        and (_NOT_YET_FRAGMENT.search(core) or (not_yet and re.search(r"\b(it|them)\b", core)))
+    ):
         return _verdict(
             Intent.REPORT_DOSE_TAKEN,
             confident=True,
@@ -235,7 +275,9 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         negated = _SYMPTOM_GONE.search(core) is not None or is_denied(normalized)
         return _verdict(
             Intent.LOG_SYMPTOM,
-            confident=negated or _SYMPTOM_STATEMENT.search(core) is not None,
+            confident=negated
+            or _SYMPTOM_STATEMENT.search(core) is not None
+            or first_match(" ".join(core.split()[:2]), SYMPTOMS) is not None,
             symptom=symptom,
             body_part=body_part,
             severity=parse_severity(core),

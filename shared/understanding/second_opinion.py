@@ -2,7 +2,8 @@
 
 - An emergency it hears is always taken, even over a confident rule: `shared.dialog` then asks
   "Do you need help?" (the rules found no emergency phrase, so the emergency is doubtful), and
-  alerts on yes or on silence. A missed emergency costs far more than a question.
+  alerts on yes or on silence. A missed emergency costs far more than a question. Only where
+  the danger words are a figure of speech ("dying for a cup of tea") is it not asked.
 - Otherwise the rules decide where they are confident; the classifier decides the rest when it
   is sure enough.
 - It never makes a report that a dose was taken: a dose report it hears is kept only when the
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 
 from shared.enums import Intent
 from shared.understanding.classifier import NaiveBayes, trained
+from shared.understanding.emergency import is_figure_of_speech
 from shared.understanding.model import UnderstandingSource
 from shared.understanding.rules import RuleVerdict, mentions_medication, understanding_as
 from shared.understanding.text import normalize
@@ -56,6 +58,8 @@ def consult(
     if guess is None:
         return verdict
     if guess.intent is Intent.EMERGENCY:
+        if is_figure_of_speech(normalize(text)):
+            return verdict
         ruled = verdict.confident and verdict.understanding.intent is not Intent.OTHER
         if ruled and verdict.understanding.intent is Intent.MEDICATION_QUESTION:
             return verdict

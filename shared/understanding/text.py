@@ -42,6 +42,11 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     (r"\bgotta\b", "have to"),
     (r"\bdunno\b", "do not know"),
     (r"(?<![a-z])'em\b", "them"),
+    # Any other subject: "she'll", "they're", "we've", "he'd".
+    (r"\b(\w+)'ll\b", r"\1 will"),
+    (r"\b(\w+)'re\b", r"\1 are"),
+    (r"\b(\w+)'ve\b", r"\1 have"),
+    (r"\b(\w+)'d\b", r"\1 would"),
     (r"'s\b", ""),
 )
 
@@ -84,15 +89,21 @@ def normalize(text: str) -> str:
     return cleaned
 
 
+# A false start said again ("i have i have had", "i i fell"): the words once.
+_REPEATED = re.compile(r"\b((?:[a-z0-9]+ ){0,2}[a-z0-9]+)(?: \1\b)+")
+
+
 def strip_fillers(normalized: str) -> str:
-    """`normalized` without hesitation words and politeness that carry no meaning."""
+    """`normalized` without hesitation words, politeness that carries no meaning, and words
+    said twice over."""
     without = re.sub(r"\s+", " ", _FILLERS.sub(" ", normalized)).strip()
-    return _LEADING.sub("", without)
+    return _REPEATED.sub(r"\1", _LEADING.sub("", without))
 
 
 def is_question(raw: str, normalized: str) -> bool:
-    """Whether the utterance asks something (a question mark, or a question word up front)."""
-    if raw.rstrip().endswith("?"):
+    """Whether the utterance asks something: a question mark, a question word up front, a
+    question after a statement ("..., is that on here", "..., how do I get more")."""
+    if raw.rstrip().endswith("?") or _TRAILING_QUESTION.search(raw.lower()):
         return True
     core = strip_fillers(normalized)
     if _WHEN_CLAUSE.match(core):
@@ -100,8 +111,17 @@ def is_question(raw: str, normalized: str) -> bool:
     return bool(_QUESTION_START.match(core)) or bool(_EMBEDDED_QUESTION.search(core))
 
 
+# A question that follows a statement, after a comma: "I'm nearly out, how do I get more".
+_TRAILING_QUESTION = re.compile(
+    r"[,;]\s*(so |and |but )?(is|are|was|were|do|does|did|can|could|should|shall|will|would|"
+    r"have|has|what|when|which|how|why|where)\s+(that|it|this|these|those|they|there|i|you|we|"
+    r"she|he|do|does|did|is|are|can|should|many|much|often|long|the|my)\b[^,;.!]*$"
+)
 # "When I've had my tea I'll take my pills" opens with a time clause, not a question.
-_WHEN_CLAUSE = re.compile(r"^(when|once|after) i (have|am|get|finish|wake)\b.*\bi (will|shall)\b")
+_WHEN_CLAUSE = re.compile(
+    r"^(when|once|after|as soon as) (i|my \w+|she|he|they|we|the \w+) \w+\b.*"
+    r"\b(i|she|he|they|we|you) (will|shall|am going to|is going to|are going to)\b"
+)
 
 
 _QUESTION_START = re.compile(

@@ -85,7 +85,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         r"\b(can not|could not|did not) get (to|off to) sleep\b|\bsleepless\b|\bbad night\b|"
         r"\bup all night\b|\bnot sleeping\b|"
         r"\btrouble sleeping\b|"
-        r"\bawake all night\b",
+        r"\bawake all night\b|\bsleep a wink\b|\b(hardly|barely|never) slept\b",
         "insomnia",
     ),
     (r"\brash\b|\bhives\b|\bitch(y|ing)?\b|\bspots\b|\bblotch(es|y)\b", "rash"),
@@ -273,6 +273,55 @@ COMMON_MEDICATIONS: tuple[str, ...] = (
     "glycomet",
     "thyronorm",
     "pan d",
+    "ozempic",
+    "semaglutide",
+    "mounjaro",
+    "trulicity",
+    "humalog",
+    "lantus",
+    "sitagliptin",
+    "empagliflozin",
+    "dapagliflozin",
+    "entresto",
+    "carvedilol",
+    "diltiazem",
+    "verapamil",
+    "nifedipine",
+    "hydralazine",
+    "torsemide",
+    "bumetanide",
+    "pregabalin",
+    "duloxetine",
+    "venlafaxine",
+    "trazodone",
+    "escitalopram",
+    "risperidone",
+    "levetiracetam",
+    "carbidopa",
+    "rivastigmine",
+    "oxybutynin",
+    "montelukast",
+    "symbicort",
+    "seretide",
+    "spiriva",
+    "tiotropium",
+    "fluticasone",
+    "budesonide",
+    "colchicine",
+    "famotidine",
+    "nexium",
+    "esomeprazole",
+    "gaviscon",
+    "movicol",
+    "docusate",
+    "adcal",
+    "calcichew",
+    "ferrous sulfate",
+    "ferrous sulphate",
+    "potassium",
+    "magnesium",
+    "fish oil",
+    "b12",
 )
 
 TIMES: tuple[tuple[str, TimeReference], ...] = (
@@ -360,13 +409,27 @@ def parse_severity(text: str) -> Severity | None:
     return Severity.SEVERE
 
 
+def _name_pattern(name: str) -> str | None:
+    words = name.lower().split()
+    if not words:
+        return None
+    return r"\b" + r"\s+".join(re.escape(word) for word in words) + r"s?\b"
+
+
 def find_medication(text: str, known: Sequence[str] = ()) -> str | None:
     """The first medication name in `text`: the patient's own list first, then common names."""
     for name in (*known, *COMMON_MEDICATIONS):
-        words = name.lower().split()
-        if not words:
-            continue
-        pattern = r"\b" + r"\s+".join(re.escape(word) for word in words) + r"s?\b"
-        if re.search(pattern, text):
+        pattern = _name_pattern(name)
+        if pattern is not None and re.search(pattern, text):
             return name
     return None
+
+
+def as_medicine(text: str, known: Sequence[str] = ()) -> str:
+    """`text` with every medication name said as "medicine", so a rule written for "I took my
+    medicine" also hears "I took my ramipril" ("the sertraline's gone down")."""
+    for name in (*known, *COMMON_MEDICATIONS):
+        pattern = _name_pattern(name)
+        if pattern is not None:
+            text = re.sub(pattern, "medicine", text)
+    return text

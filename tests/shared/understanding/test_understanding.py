@@ -164,3 +164,70 @@ def test_the_model_never_turns_a_symptom_or_remark_into_a_dose_report() -> None:
     assert not symptom.understanding.confirms_dose
     assert not remark.understanding.confirms_dose
     assert symptom.llm_call is not None, "the pass is still recorded"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "right so I've, erm, I've had the metoprolol now with a bit of toast",
+        "the sertraline's gone down, thanks",
+        "I done me Ozempic this morning",
+    ],
+)
+def test_a_named_medicine_is_heard_like_the_word_medicine_even_after_a_false_start(
+    text: str,
+) -> None:
+    result = rules(text)
+
+    assert result.intent is Intent.REPORT_DOSE_TAKEN and result.confirms_dose, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not yet",
+        "not taken",
+        "later, later, I'll do it later",
+        "when my daughter comes round she'll give me my insulin",
+        "I ran out of my tablets so I couldn't take them",
+    ],
+)
+def test_a_dose_not_taken_said_in_passing_is_a_negated_report(text: str) -> None:
+    result = rules(text)
+
+    assert result.intent is Intent.REPORT_DOSE_TAKEN, result
+    assert result.negated and not result.confirms_dose
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm nearly out of the gabapentin, how do I get more",
+        "the doctor changed my ramipril, is that on here",
+        "what are the side effects of the Ozempic, is feeling sick one of them",
+    ],
+)
+def test_supply_changes_and_trailing_questions_are_medication_questions(text: str) -> None:
+    assert rules(text).intent is Intent.MEDICATION_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text", ["I'm dying for a cup of tea", "that film nearly gave me a heart attack"]
+)
+def test_figures_of_speech_raise_no_alarm(text: str) -> None:
+    assert rules(text).intent is Intent.OTHER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm dying",
+        "I've taken Harold's tablets instead of mine",
+    ],
+)
+def test_dying_and_someone_elses_pills_are_emergencies(text: str) -> None:
+    assert rules(text).intent is Intent.EMERGENCY
+
+
+def test_low_mood_that_cannot_be_bothered_is_a_symptom_not_a_skip() -> None:
+    assert rules("I'm feeling very low today, can't be bothered").intent is Intent.LOG_SYMPTOM
