@@ -12,10 +12,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from cloud.db.seed import DEMO_PASSWORD
 from firmware_sim.cloud_client import CloudClient
 from firmware_sim.stack import LocalCloud
 
-DEMO_PASSWORD = "medmind-demo-password"
+__all__ = ["DEMO_PASSWORD", "CareTeam", "bootstrap_admin", "set_up_patient"]
 
 
 @dataclass
