@@ -37,15 +37,17 @@ class RuleVerdict:
 _MED_WORDS = (
     r"\b(pills?|meds?|medicines?|medications?|medicine|tablets?|capsules?|doses?|dosage|"
     r"prescriptions?|drugs?|insulin|injections?|shots?|inhaler|puffers?|drops|vitamins?|"
+    r"steroids?|patch(es)?|creams?|ointment|supplements?|"
     r"statins?|syrup|sprays?|(the )?ones? for (my|the) \w+|"
     r"painkillers?|antibiotics?|water pills?|blood pressure|refills?|"
     r"(white|yellow|blue|pink|red|little|small|big|round|morning|evening|night) ones?|"
-    r"(the|my) (morning|evening|night|nighttime|lunchtime|bedtime|teatime) "
+    r"(the|my|his|her|their|our) (morning|evening|night|nighttime|lunchtime|bedtime|teatime) "
     r"(lot|batch|ones?|dose))\b"
 )
 _TAKE_PAST = (
     r"\b(took|taken|had|swallowed|done|finished|popped|got through|used|did|taking|take|have|"
-    r"gave me|given me|put in|puffs?|consumed|sprayed|inhaled|injected|knocked back)\b"
+    r"gave me|given me|put in|put on|stuck on|applied|rubbed in|puffs?|consumed|sprayed|inhaled|"
+    r"injected|knocked back)\b"
 )
 _TAKEN_STATEMENT = re.compile(
     rf"{_TAKE_PAST}\b.{{0,40}}({_MED_WORDS}|\b(it|them|those|these|the lot|all of them|"
@@ -54,6 +56,8 @@ _TAKEN_STATEMENT = re.compile(
     r"^(yes |yeah |yep )?(i )?(did|have|done|took them|took it|taken)( it| them| that)?"
     r"( already)?$|"
     r"\ball done\b|\bjust now took\b|\bthe (morning|evening|night) ones are done\b|"
+    r"\b(put|stuck|applied|changed)( on)? (my|the|a|a new|the new) (patch|patches|cream|ointment|"
+    r"drops|eye drops)\b|"
     rf"\btaken care of\b|\bremembered (to take )?(my|the|them|it|{_MED_WORDS})|"
     r"\b(took|taken|had) (what|everything|all) (i|that) (was|am|is) (supposed|meant|due|told)\b|"
     rf"{_MED_WORDS} (are |is )?(all )?(finished|over|done|gone|in me|sorted)\b|\ball taken\b|"
@@ -97,7 +101,7 @@ _SKIP = re.compile(
     rf"\bstop(ped|ping)? (taking |having )?(the|my|those|these|that)\b.{{0,20}}{_MED_WORDS}|"
     r"\btake me off (the|my)\b|\b(day|night|break|rest|holiday) (off|from) (the|my)\b|"
     r"\b(would )?prefer not to (take|have)\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
-    rf"{_MED_WORDS}|\bno (pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
+    rf"{_MED_WORDS}|\bno (more )?(pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
     r"\bnot (taking|having|doing) (it|them|my|the|any|those|these|that)\b|"
     r"\b(leave|leaving) out (my|the|them|it|those|these)\b|\bnot bothering( with)?\b|"
     r"\bdo not (need|fancy|feel like)( taking| having)? (my|the|any|them|it)\b|\bcancel\b|"
@@ -122,7 +126,9 @@ _SUPPLY = re.compile(
     r"\b(running|run|ran|nearly|almost|getting|about|practically) (out|low|short)\b|"
     r"\b(need|want|get|order|have to get) (some )?(more|another|a new|new|a repeat|repeat)\b|"
     r"\bside effects?\b|\b(doctor|gp|nurse|consultant|chemist|pharmacist) "
-    r"(said|told|changed|wants|upped|lowered|reduced|increased|put me)\b|"
+    r"(changed|upped|lowered|reduced|increased|put me|stopped|switched)\b|"
+    r"\b(said|told me|wants|wanted)( me)? (to|i should|i need to) (change|halve|double|stop|start|"
+    r"increase|reduce|cut|lower|switch)\b|\bhalving|doubling\b|"
     r"\b(changed|upped|lowered|reduced|increased|doubled|halved) (my|the)\b|"
     r"\bnone left\b|\b(empty|last one)\b"
 )
@@ -132,8 +138,12 @@ _NOT_YET_FRAGMENT = re.compile(
 )
 
 
+# "A dose of the flu", "a bout of shingles": an illness, not a medicine.
+_ILLNESS_DOSE = re.compile(r"\b(a|bad|nasty) (dose|bout|touch) of (the )?\w+")
+
+
 def _handled_not_taken(core: str) -> bool:
-    if _CARRIED.search(core):
+    if _CARRIED.search(core) or _ILLNESS_DOSE.search(core):
         return True
     return _HANDLED.search(core) is not None and _SWALLOWED.search(core) is None
 
@@ -211,6 +221,7 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
             has_med
             or _DID_I_TAKE.search(core)
             or (_UNSURE.search(core) and _TAKEN_STATEMENT.search(core))
+            or re.search(r"\bwith (these|those|them)\b", core)
             or re.search(r"\b(take|due|dose|doses|double up|missed|miss|next one|schedule)\b", core)
         ):
             return _verdict(

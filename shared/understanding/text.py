@@ -42,6 +42,7 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
     (r"\bgotta\b", "have to"),
     (r"\bdunno\b", "do not know"),
     (r"(?<![a-z])'em\b", "them"),
+    (r"\b(took|take|taken|had|have|give|gave|got|want|need) em\b", r"\1 them"),
     # Any other subject: "she'll", "they're", "we've", "he'd".
     (r"\b(\w+)'ll\b", r"\1 will"),
     (r"\b(\w+)'re\b", r"\1 are"),
@@ -127,13 +128,16 @@ _WHEN_CLAUSE = re.compile(
 _QUESTION_START = re.compile(
     r"^(what|when|which|how|why|where|who|do|does|is|are|was|were|should|"
     r"(did|have|has|had) (i|you|we|he|she|they|it|there|anyone|someone|somebody)\b|"
+    r"(did|has|had|does) (?!not\b|never\b|just\b|already\b)\w+ (have|take|had|taken|get|got)\b|"
     r"anything|any|was i|am i meant|"
     r"shall|can|could|may|might|am i|will|would)\b"
 )
 _EMBEDDED_QUESTION = re.compile(
     r"\b(tell me|remind me|i wonder|i am wondering|wondering|not sure|do you know|can you check|"
     r"can not remember|do not remember|can not recall|do not know|have no idea|"
-    r"could you check|check if|check whether|i forget|i forgot) (what|when|which|if|whether|how)\b|"
+    r"can never remember|never remember|can not quite remember|"
+    r"could you check|check if|check whether|i forget|i forgot)( again| once more)? "
+    r"(what|when|which|if|whether|how)\b|"
     r"\b(check|see|find out|know|tell me|ask) (if|whether)\b|"
     r"\b(tell|remind) me (my|the|about|which)\b|\b(how many|how much|how often|how long)\b|"
     r"\b(need|want|like|wanted) to know\b|\b(wondering|wonder|asking) (about|what|when|if)\b|"

@@ -36,7 +36,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (r"\bsore throat\b|\bthroat (is sore|hurts|is scratchy)\b", "sore throat"),
     (
         r"\bdizz(y|iness)\b|\blight ?headed\b|\bthe room is spinning\b|\bwoozy\b|\bvertigo\b|"
-        r"\bgiddy\b|\bspinning\b|\bunsteady\b",
+        r"\bgiddy\b|\bspinning\b|\bunsteady\b|\bswimmy\b|\bwobbly on my feet\b",
         "dizziness",
     ),
     (
@@ -69,7 +69,11 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         "fever",
     ),
     (r"\bhot (flushes|flashes|sweats)\b|\bnight sweats\b|\bsweating\b", "sweating"),
-    (r"\btastes? (funny|strange|odd|metallic|bitter)\b|\blost my taste\b", "altered taste"),
+    (
+        r"\btastes? (funny|strange|odd|metallic|bitter|of metal|like metal|of nothing)\b|"
+        r"\blost my taste\b",
+        "altered taste",
+    ),
     (
         r"\bcold\b(?! (water|weather|outside))|\brunny nose\b|\bsniffles\b|\bstuffy nose\b|"
         r"\bsneez\w*\b|\bblocked nose\b|\bsniff(le|les|ly)\b|\bstuff(ed|y)( up)?\b",
@@ -89,7 +93,11 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         "insomnia",
     ),
     (r"\brash\b|\bhives\b|\bitch(y|ing)?\b|\bspots\b|\bblotch(es|y)\b", "rash"),
-    (r"\bswell(ing|ed|on)\b|\bswollen\b|\bpuff(y|ed)\b|\bbloated\b", "swelling"),
+    (
+        r"\bswell(ing|ed|on)\b|\bswollen\b|\bpuff(y|ed)\b|\bbloated\b|"
+        r"\b(ankles?|feet|legs?|hands?|fingers?) (are|is) (like balloons|huge|like tree trunks)\b",
+        "swelling",
+    ),
     (
         r"\bconfus(ed|ion)\b|\bforgetful\b|\bmuddled\b|\bfoggy\b|\bmuzzy\b|\bfuzzy\b|"
         r"\bgroggy\b|\bmemory\b",
@@ -118,7 +126,11 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (r"\bcan not hear\b|\bhard of hearing\b|\bdeaf\b|\bmy hearing\b", "hearing loss"),
     (r"\bfragile\b|\bfrail\b|\bdelicate\b|\bdicky\b|\bnot up to much\b", "unwell"),
     (r"\bweak\b|\bweakness\b|\bshaky\b|\bwobbly\b", "weakness"),
-    (r"\bno appetite\b|\bnot hungry\b|\bcan not eat\b|\blost my appetite\b", "loss of appetite"),
+    (
+        r"\bno appetite\b|\bnot hungry\b|\bcan not eat\b|\blost (my|her|his) appetite\b|"
+        r"\boff (my|her|his|their) food\b|\bgone off (my|her|his) food\b",
+        "loss of appetite",
+    ),
     (r"\bdry mouth\b|\bmouth\b.{0,12}\bdry\b|\bparched\b", "dry mouth"),
     (r"\bulcers?\b|\bcold sores?\b|\bblisters?\b", "ulcer"),
     (r"\bnightmares?\b|\bbad dreams?\b", "nightmares"),
@@ -131,7 +143,8 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (
         r"\b(sad|down|low|depressed|lonely|blue)\b(?= (today|lately|again|all day|$))|"
         r"\bfeel(ing)? (very |so |a bit |really )?(sad|depressed|lonely|low|down)\b|"
-        r"\btearful\b|\bweepy\b|\bcrying\b",
+        r"\btearful\b|\bweepy\b|\bcrying\b|\blow in (my|her|his|their) (mood|spirits)\b|"
+        r"\bdown in the dumps\b|\bfed up\b",
         "low mood",
     ),
     (

@@ -231,3 +231,35 @@ def test_dying_and_someone_elses_pills_are_emergencies(text: str) -> None:
 
 def test_low_mood_that_cannot_be_bothered_is_a_symptom_not_a_skip() -> None:
     assert rules("I'm feeling very low today, can't be bothered").intent is Intent.LOG_SYMPTOM
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "did Mum have her tablets at lunch, only I wasn't here",
+        "tell me again what the yellow tablets are for",
+        "I can never remember if the statin's meant to be at night",
+        "can I have a glass of wine with these",
+        "is it today I start the new patch or is it tomorrow",
+    ],
+)
+def test_questions_about_someone_else_or_asked_again_are_medication_questions(text: str) -> None:
+    assert rules(text).intent is Intent.MEDICATION_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["he's had his evening lot with his supper", "took em", "put the new patch on this morning"],
+)
+def test_a_carers_report_and_clipped_words_are_dose_reports(text: str) -> None:
+    assert rules(text).confirms_dose
+
+
+def test_an_illness_had_is_no_dose() -> None:
+    assert rules("I had a dose of the flu back in the eighties").intent is not (
+        Intent.REPORT_DOSE_TAKEN
+    )
+
+
+def test_blood_in_vomit_is_an_emergency() -> None:
+    assert rules("there's blood in my sick").intent is Intent.EMERGENCY
