@@ -25,16 +25,16 @@ from enum import StrEnum
 
 from pydantic import ValidationError
 
-from shared.enums import Intent
 from shared.messages import LlmCall
 from shared.understanding.grammar import OUTPUT_GRAMMAR, OUTPUT_JSON_SCHEMA
 from shared.understanding.model import Understanding
 from shared.understanding.prompt import build_prompt, parse_output
-from shared.understanding.rules import RuleVerdict, question_kind, understand_by_rules
+from shared.understanding.rules import RuleVerdict, understand_by_rules, understanding_as
 from shared.understanding.runner import CompletionRequest, ModelRunner
 from shared.understanding.second_opinion import consult
 
-MAX_OUTPUT_TOKENS = 48
+# Room for the longest answer the grammar allows ('{"intent":"report_dose_taken","negated":true}').
+MAX_OUTPUT_TOKENS = 16
 
 
 class Strategy(StrEnum):
@@ -82,7 +82,7 @@ def understand(
     from_model, llm_call = _ask_model(text, runner)
     result = verdict.understanding
     if from_model is not None and _may_decide(from_model, verdict.understanding):
-        result = _complete(from_model, text, verdict)
+        result = _complete(from_model, text, known_medications)
     return UnderstandingOutcome(result, llm_call, _since(started))
 
 
@@ -136,15 +136,17 @@ def _ask_model(text: str, runner: ModelRunner) -> tuple[Understanding | None, Ll
         return None, call
 
 
-def _complete(from_model: Understanding, text: str, verdict: RuleVerdict) -> Understanding:
-    """The model's result with what only rules know (question kind; the plan's medication)."""
-    by_rules = verdict.understanding
-    updates: dict[str, object] = {}
-    if from_model.intent is Intent.MEDICATION_QUESTION:
-        updates["question"] = by_rules.question or question_kind(text)
-    if by_rules.medication is not None:
-        updates["medication"] = by_rules.medication
-    return from_model.model_copy(update=updates)
+def _complete(
+    from_model: Understanding, text: str, known_medications: Sequence[str]
+) -> Understanding:
+    """The model's intent with the slots the rules find for it; negated when either the model
+    or the rules hear a negation (the model never makes a dose report affirmative)."""
+    slots = understanding_as(from_model.intent, text, known_medications)
+    negated = slots.negated or from_model.negated
+    if slots.intent is not from_model.intent:
+        # The rules heard an intention in what the model took for a skip ("I'll do it later").
+        return slots.model_copy(update={"source": from_model.source})
+    return slots.model_copy(update={"negated": negated, "source": from_model.source})
 
 
 def _since(started: float) -> float:

@@ -1,8 +1,8 @@
 """The few-shot completion prompt for a base (non-chat) model.
 
 The prefix is fixed, so a runner evaluates it once and keeps it in its cache; each utterance adds
-only a few tokens. The examples show every intent, negation and the slots, in exactly the format
-the grammar (`shared.understanding.grammar`) forces.
+only a few tokens. The examples show every intent and negation, in exactly the format the
+grammar (`shared.understanding.grammar`) forces.
 """
 
 from __future__ import annotations
@@ -14,73 +14,38 @@ from shared.understanding.model import Understanding
 INSTRUCTIONS = (
     "A bedside medication assistant hears an older patient speak. For each sentence it writes "
     "one line of JSON: the intent (report_dose_taken: the patient says they took their "
-    "medicine; skip_dose: they choose not to take it; medication_question: they ask about "
-    "their medicines or schedule; log_symptom: they say how they feel or where it hurts; "
-    "emergency: a fall, chest pain, trouble breathing, a stroke sign or a call for help; "
-    "other: anything else), the symptom, the body part, the severity, the medication name, "
-    "the time of day, and negated (true when they say they did NOT do or have it)."
+    "medicine, or that they did not; skip_dose: they choose not to take it; "
+    "medication_question: they ask about their medicines or schedule; log_symptom: they say "
+    "how they feel or where it hurts; emergency: a fall, chest pain, trouble breathing, a "
+    "stroke sign or a call for help; other: anything else), and negated (true when they say "
+    "they did NOT do or have it)."
 )
 
 _EXAMPLES: tuple[tuple[str, dict[str, object]], ...] = (
-    ("I took my morning pills", {"intent": "report_dose_taken", "time": "morning"}),
-    (
-        "I have a bad headache",
-        {
-            "intent": "log_symptom",
-            "symptom": "headache",
-            "body_part": "head",
-            "severity": "moderate",
-        },
-    ),
-    ("what do I take tonight", {"intent": "medication_question", "time": "tonight"}),
-    (
-        "I did not take my metformin",
-        {"intent": "report_dose_taken", "medication": "metformin", "negated": True},
-    ),
-    ("I fell and I can not get up", {"intent": "emergency", "symptom": "fall"}),
-    ("I do not want my evening tablets today", {"intent": "skip_dose", "time": "evening"}),
-    (
-        "my knee is a little sore",
-        {"intent": "log_symptom", "symptom": "pain", "body_part": "knee", "severity": "mild"},
-    ),
+    ("I took my morning pills", {"intent": "report_dose_taken"}),
+    ("I have a bad headache", {"intent": "log_symptom"}),
+    ("what do I take tonight", {"intent": "medication_question"}),
+    ("I did not take my metformin", {"intent": "report_dose_taken", "negated": True}),
+    ("I fell and I can not get up", {"intent": "emergency"}),
+    ("I do not want my evening tablets today", {"intent": "skip_dose"}),
+    ("my knee is a little sore", {"intent": "log_symptom"}),
     ("what is the weather like", {"intent": "other"}),
-    (
-        "did I have my aspirin this morning",
-        {"intent": "medication_question", "medication": "aspirin", "time": "morning"},
-    ),
-    (
-        "my chest feels tight and heavy",
-        {"intent": "emergency", "symptom": "chest pain", "body_part": "chest"},
-    ),
-    ("finished the tablets for tonight", {"intent": "report_dose_taken", "time": "tonight"}),
-    (
-        "I feel really dizzy",
-        {"intent": "log_symptom", "symptom": "dizziness", "severity": "severe"},
-    ),
+    ("did I have my aspirin this morning", {"intent": "medication_question"}),
+    ("my chest feels tight and heavy", {"intent": "emergency"}),
+    ("finished the tablets for tonight", {"intent": "report_dose_taken"}),
+    ("I feel really dizzy", {"intent": "log_symptom"}),
     ("thank you very much", {"intent": "other"}),
-    (
-        "can I take ibuprofen with my warfarin",
-        {"intent": "medication_question", "medication": "ibuprofen"},
-    ),
-    ("I am not having my pills tonight", {"intent": "skip_dose", "time": "tonight"}),
-    (
-        "the headache is gone now",
-        {
-            "intent": "log_symptom",
-            "symptom": "headache",
-            "body_part": "head",
-            "time": "now",
-            "negated": True,
-        },
-    ),
+    ("can I take ibuprofen with my warfarin", {"intent": "medication_question"}),
+    ("I am not having my pills tonight", {"intent": "skip_dose"}),
+    ("the headache is gone now", {"intent": "log_symptom", "negated": True}),
 )
 
 
-OUTPUT_KEYS = ("intent", "symptom", "body_part", "severity", "medication", "time", "negated")
+OUTPUT_KEYS = ("intent", "negated")
 
 
 def render_output(fields: dict[str, object]) -> str:
-    """One output line exactly as the grammar writes it: compact, slots in order, only if set."""
+    """One output line exactly as the grammar writes it: compact, `negated` only if true."""
     present = {key: fields[key] for key in OUTPUT_KEYS if fields.get(key)}
     return json.dumps(present, separators=(",", ":"))
 
@@ -99,17 +64,13 @@ def build_prompt(utterance: str) -> str:
 
 
 def parse_output(text: str) -> Understanding:
-    """The model's JSON line as an `Understanding` (raises ValueError when it is not one)."""
+    """The model's JSON line as an `Understanding` of intent and negation only (raises
+    ValueError when it is not one); the slots are the rules' business."""
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError("model output is not a JSON object")
     fields = {
         "intent": data.get("intent"),
-        "symptom": data.get("symptom"),
-        "body_part": data.get("body_part"),
-        "severity": data.get("severity"),
-        "medication": data.get("medication"),
-        "time_reference": data.get("time"),
         "negated": bool(data.get("negated", False)),
         "source": "llm",
     }

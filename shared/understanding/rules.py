@@ -353,11 +353,6 @@ def _question_kind(core: str) -> QuestionKind:
     return QuestionKind.ABOUT_MEDICATION
 
 
-def question_kind(text: str) -> QuestionKind:
-    """What a medication question asks (used to complete a model's answer, which lacks it)."""
-    return _question_kind(strip_fillers(normalize(text)))
-
-
 def _verdict(intent: Intent, *, confident: bool, **slots: object) -> RuleVerdict:
     understanding = Understanding.model_validate({"intent": intent, **slots})
     return RuleVerdict(understanding=understanding, confident=confident)

@@ -37,7 +37,7 @@ def test_the_shared_prefix_is_evaluated_once_and_reused(llama_runner: LlamaCppRu
     llama_runner.complete(request("first utterance"))
     prefix_tokens = llama_runner.cached_prefix_tokens(request("second utterance").prompt)
 
-    assert prefix_tokens > 500
+    assert prefix_tokens > 400  # the few-shot prefix is ~440 tokens
 
 
 def test_understand_with_the_model_records_the_pass(llama_runner: LlamaCppRunner) -> None:
@@ -45,7 +45,7 @@ def test_understand_with_the_model_records_the_pass(llama_runner: LlamaCppRunner
 
     assert outcome.llm_call is not None
     assert outcome.llm_call.model_version == "1.0.0"
-    assert outcome.llm_call.prompt_tokens > 500
+    assert outcome.llm_call.prompt_tokens > 400
 
 
 def test_the_model_is_read_into_memory_not_mapped(llama_runner: LlamaCppRunner) -> None:
