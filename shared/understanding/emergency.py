@@ -73,7 +73,7 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bheart attack\b|\bheart is (stopping|failing)\b|\bangina\b|"
         r"\bpain (going|spreading|shooting|moving|running|radiating) (down|into|up|to|across)\b|"
         r"\b(arm|jaw|neck)\b.{0,20}\b(and|to|into)\b.{0,10}\b(jaw|chest)\b|"
-        r"\bchest is (killing|crushing)\b|"
+        r"\bchest is (killing|crushing)\b|\b(chest|heart)\b.{0,15}\b(is hurting|hurts|aches)\b|"
         r"\bheart\b.{0,40}\b(racing|pounding|hammering|going like)\b.{0,40}"
         r"\b(will not|would not|can not|does not) (slow|stop|settle|calm)\b|"
         r"\btight chest\b|\bchest tightness\b|\bchest pain\b",
@@ -122,6 +122,7 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\b(lots|lot|loads) of blood\b|\bblood everywhere\b|\bwill not stop bleeding\b|"
         r"\bcoughing (up )?blood\b|\bvomiting blood\b|\bthrowing up blood\b|\bbleeding heavily\b|"
         r"\bblood in (my|the|her|his) (sick|vomit)\b|\b(sick|vomit) (is |has )?(full of )?blood\b|"
+        r"\bblood when (i|she|he) cough\b|"
         r"\b(pouring|gushing|pumping|spurting|streaming) (with |out )?blood\b|"
         r"\bblood (is )?(pouring|gushing|pumping|spurting|streaming)\b",
     ),

@@ -66,7 +66,7 @@ _TAKEN_STATEMENT = re.compile(
 _TAKE_NEGATION = re.compile(
     r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
     r"could not|was not able to|not yet|missed|not taken|yet to|still (in|on|sitting|there)|"
-    r"not (had|done|used|swallowed)|forgetting)\b"
+    r"not (had|done|used|swallowed)|forgetting|(nah|no) (go )?(take|taking))\b"
 )
 # A dose not taken yet: intended, planned, conditional or under way ("I'll take it later",
 # "if my stomach settles I'll have them", "I'm getting my pills out"). Never a report.
@@ -89,18 +89,21 @@ _UNSURE = re.compile(
 )
 _SKIP = re.compile(
     r"\bskip(ping|ped)?\b|^forget (the|my|about)\b|"
+    r"\b(nah|no) (go )?take\b.*\b(today|tonight|now)\b|"
     r"\b(going to|will|shall|want to|have to|need to) (give )?miss( out)?\b|"
     r"\b(will not( be)?|shall not|am not going to|not going to|do not want to|do not wanna|"
     r"refuse to|rather not|would rather not|decided not to|chose not to|no longer) "
     r"(take|have|taking|having)\b.{0,30}"
     r"(today|tonight|this (morning|evening|time)|now|anymore|any more|for now|this one|"
     rf"{_MED_WORDS}|\bit\b|\bthem\b)|"
-    r"\b(leave|leaving) (it|them|that|my \w+( \w+)?) (out|off|for now|for today|today|tonight)\b|"
+    r"\b(leave|leaving) (it|them|that|(my|the|his|her) \w+( \w+)?) "
+    r"(out|off|for now|for today|today|tonight)\b|\bleave (it|them)$|\brefus(e|es|ed|ing)\b|"
     r"\bpass on\b|\bgiv(e|ing) .{0,25}\ba miss\b|"
     r"\b(will not|shall not|not going to|am not going to|can not be) bother(ed)?\b|"
     rf"\bstop(ped|ping)? (taking |having )?(the|my|those|these|that)\b.{{0,20}}{_MED_WORDS}|"
     r"\btake me off (the|my)\b|\b(day|night|break|rest|holiday) (off|from) (the|my)\b|"
-    r"\b(would )?prefer not to (take|have)\b|\bgoing without\b|\bdo not want (my|the|any)\b.*"
+    r"\b(would )?prefer not to (take|have)\b|\bgoing without\b|\bdo not want (it|them)\b|"
+    r"\bdo not want (my|the|any)\b.*"
     rf"{_MED_WORDS}|\bno (more )?(pills|tablets|medicine|meds) (for me )?(today|tonight|this)\b|"
     r"\bnot (taking|having|doing) (it|them|my|the|any|those|these|that)\b|"
     r"\b(leave|leaving) out (my|the|them|it|those|these)\b|\bnot bothering( with)?\b|"
@@ -121,6 +124,11 @@ _HANDLED = re.compile(
     r"rang|phoned|called)\b"
 )
 _SWALLOWED = re.compile(r"\b(took|taken|swallowed|popped|used)\b")
+# A question about medicines named only as "they", "these" or "which one".
+_ABOUT_THEM = re.compile(
+    r"\bwhat (is|are) (it|they|these|those|this|that|the \w+)( \w+)? for\b|\bwhich (one|ones)\b|"
+    r"\bhow many\b.{0,15}\bleft\b|\b(fridge|empty stomach|with food|crush|chew|split)\b"
+)
 # Running out of a medicine, or a change to it: something to answer or pass on, not a dose.
 _SUPPLY = re.compile(
     r"\b(running|run|ran|nearly|almost|getting|about|practically) (out|low|short)\b|"
@@ -134,7 +142,9 @@ _SUPPLY = re.compile(
 )
 # A dose not taken, said in a few words: "not yet", "not taken", "later, I'll do it later".
 _NOT_YET_FRAGMENT = re.compile(
-    r"^(no )?(not (yet|taken|had( it| them)?|done)|later|in a (minute|bit|while|moment))\b"
+    r"^(no )?(not (yet|taken|had( it| them)?|done)|later|in a (minute|bit|while|moment))\b|"
+    r"^(give me|wait|hang on|hold on|just)( a| one| two| five| ten)? "
+    r"(minute|minutes|mo|moment|sec|second|seconds|tick)\b"
 )
 
 
@@ -222,6 +232,7 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
             or _DID_I_TAKE.search(core)
             or (_UNSURE.search(core) and _TAKEN_STATEMENT.search(core))
             or re.search(r"\bwith (these|those|them)\b", core)
+            or _ABOUT_THEM.search(core)
             or re.search(r"\b(take|due|dose|doses|double up|missed|miss|next one|schedule)\b", core)
         ):
             return _verdict(
@@ -248,7 +259,13 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
     ) and not _handled_not_taken(core)
     # "I have indigestion after my tablets": a symptom with only "have" is no dose report.
     weak_take = re.search(r"\b(took|taken|swallowed|popped|used|finished|done)\b", core) is None
-    if taken and (has_med or symptom is None) and not (symptom is not None and weak_take):
+    # "Yes I took it, I just feel a bit dizzy": the dose report leads, the symptom is said after.
+    took_it = re.search(r"\b(took|taken|swallowed|had) (it|them)\b(?! easy)", core) is not None
+    if (
+        taken
+        and (has_med or symptom is None or took_it)
+        and not (symptom is not None and weak_take)
+    ):
         if _UNSURE.search(core):
             return _verdict(
                 Intent.MEDICATION_QUESTION,
@@ -266,7 +283,9 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         )
     not_yet = (
         _NOT_YET.search(core) is not None
-        and re.search(r"\b(take|taking|have|having|swallow|use|using|do|doing|pop|give)\b", core)
+        and re.search(
+            r"\b(take|taking|have|having|swallow|use|using|do|doing|pop|give|get|getting)\b", core
+        )
         is not None
         and re.search(r"\btake it easy\b", core) is None
     )

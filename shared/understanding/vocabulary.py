@@ -117,7 +117,10 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     (r"\bblurr(y|ed)\b", "blurred vision"),
     (r"\bstiff(ness)?\b", "stiffness"),
     (r"\btrembl\w*\b|\btremors?\b|\bshaking\b|\bthe shakes\b", "tremor"),
-    (r"\b(blood )?sugars? (is |are |feels |seems |has been )?(low|high|up|down)\b", "blood sugar"),
+    (
+        r"\b(blood )?sugars? (is |are |was |were |feels |seems |has been )?(low|high|up|down)\b",
+        "blood sugar",
+    ),
     (
         r"\bblood pressure (is |feels |seems |has been )?(high|low|up|down|through the roof)\b",
         "blood pressure",
@@ -144,11 +147,13 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         r"\b(sad|down|low|depressed|lonely|blue)\b(?= (today|lately|again|all day|$))|"
         r"\bfeel(ing)? (very |so |a bit |really )?(sad|depressed|lonely|low|down)\b|"
         r"\btearful\b|\bweepy\b|\bcrying\b|\blow in (my|her|his|their) (mood|spirits)\b|"
+        r"\blow in (myself|herself|himself)\b|"
         r"\bdown in the dumps\b|\bfed up\b",
         "low mood",
     ),
     (
-        r"\bpains?\b|\bhurts?\b|\bhurting\b|\bach(e|es|ing|y)\b|\bsore\b|\bkilling me\b|"
+        r"\bpains?\b|\bpaining\b|\bhurts?\b|\bhurting\b|\bach(e|es|ing|y)\b|\bsore\b|"
+        r"\bkilling me\b|"
         r"\bthrobbing\b|\bsting(s|ing)?\b|\bburn(s|ing)\b|\bplaying( me)? up\b|\bacting up\b|"
         r"\b(giving|gave|given) me (gyp|jip|trouble|grief|problems|hell)\b|\btwinges?\b",
         "pain",

@@ -263,3 +263,30 @@ def test_an_illness_had_is_no_dose() -> None:
 
 def test_blood_in_vomit_is_an_emergency() -> None:
     assert rules("there's blood in my sick").intent is Intent.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text", ["What are they for again?", "Which one is for my heart?", "Do these go in the fridge?"]
+)
+def test_questions_about_medicines_named_only_as_they_or_these(text: str) -> None:
+    assert rules(text).intent is Intent.MEDICATION_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text", ["Give me five minutes.", "Hold on, I'm getting a glass of water for them."]
+)
+def test_a_reply_that_puts_the_dose_off_is_a_negated_report(text: str) -> None:
+    result = rules(text)
+
+    assert result.intent is Intent.REPORT_DOSE_TAKEN and not result.confirms_dose
+
+
+def test_a_dose_report_with_a_mild_symptom_after_it_stays_a_dose_report() -> None:
+    assert rules("Yes I took it, I just feel a tiny bit dizzy").confirms_dose
+
+
+@pytest.mark.parametrize(
+    "text", ["she refuses her tablets tonight", "I'm leaving the water tablet today"]
+)
+def test_refusing_or_leaving_a_named_dose_is_a_skip(text: str) -> None:
+    assert rules(text).intent is Intent.SKIP_DOSE
