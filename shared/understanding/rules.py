@@ -97,7 +97,8 @@ _SKIP = re.compile(
     r"(today|tonight|this (morning|evening|time)|now|anymore|any more|for now|this one|"
     rf"{_MED_WORDS}|\bit\b|\bthem\b)|"
     r"\b(leave|leaving) (it|them|that|(my|the|his|her) \w+( \w+)?) "
-    r"(out|off|for now|for today|today|tonight)\b|\bleave (it|them)$|\brefus(e|es|ed|ing)\b|"
+    r"(out|off|for now|for today|today|tonight)\b|\bleave (it|them)$|"
+    rf"\brefus(e|es|ed|ing)\b.{{0,25}}({_MED_WORDS}|\bit\b|\bthem\b)|"
     r"\bpass on\b|\bgiv(e|ing) .{0,25}\ba miss\b|"
     r"\b(will not|shall not|not going to|am not going to|can not be) bother(ed)?\b|"
     rf"\bstop(ped|ping)? (taking |having )?(the|my|those|these|that)\b.{{0,20}}{_MED_WORDS}|"
@@ -136,9 +137,10 @@ _SUPPLY = re.compile(
     r"\bside effects?\b|\b(doctor|gp|nurse|consultant|chemist|pharmacist) "
     r"(changed|upped|lowered|reduced|increased|put me|stopped|switched)\b|"
     r"\b(said|told me|wants|wanted)( me)? (to|i should|i need to) (change|halve|double|stop|start|"
-    r"increase|reduce|cut|lower|switch)\b|\bhalving|doubling\b|"
+    r"increase|reduce|cut|lower|switch)\b|\b(halving|doubling)\b|"
     r"\b(changed|upped|lowered|reduced|increased|doubled|halved) (my|the)\b|"
-    r"\bnone left\b|\b(empty|last one)\b"
+    r"\bnone left\b|\b(box|bottle|packet|pack|tube|inhaler) is empty\b|"
+    r"\bempty (box|bottle|packet)\b"
 )
 # A dose not taken, said in a few words: "not yet", "not taken", "later, I'll do it later".
 _NOT_YET_FRAGMENT = re.compile(
@@ -149,7 +151,10 @@ _NOT_YET_FRAGMENT = re.compile(
 
 
 # "A dose of the flu", "a bout of shingles": an illness, not a medicine.
-_ILLNESS_DOSE = re.compile(r"\b(a|bad|nasty) (dose|bout|touch) of (the )?\w+")
+_ILLNESS_DOSE = re.compile(
+    r"\b(a|bad|nasty) (dose|bout|touch) of (the )?(flu|cold|covid|bug|virus|shingles|gout|"
+    r"sciatica|runs|sickness|\w+itis)\b"
+)
 
 
 def _handled_not_taken(core: str) -> bool:
