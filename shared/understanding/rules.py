@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from shared.enums import Intent
 from shared.understanding.emergency import EmergencyKind, detect_emergency, is_denied
-from shared.understanding.model import QuestionKind, Understanding
+from shared.understanding.model import QuestionKind, TimeReference, Understanding
 from shared.understanding.text import is_question, normalize, strip_fillers
 from shared.understanding.vocabulary import (
     BODY_PARTS,
@@ -222,16 +222,9 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         )
 
     if has_med and _SUPPLY.search(core) and not _TAKE_NEGATION.search(core):
-        return _verdict(
-            Intent.MEDICATION_QUESTION,
-            confident=True,
-            medication=medication,
-            time_reference=time_reference,
-            question=QuestionKind.ABOUT_MEDICATION,
-        )
+        return _medication_question(medication, time_reference, QuestionKind.ABOUT_MEDICATION)
 
     if is_question(text, normalized):
-        question = _question_kind(core)
         if (
             has_med
             or _DID_I_TAKE.search(core)
@@ -240,13 +233,7 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
             or _ABOUT_THEM.search(core)
             or re.search(r"\b(take|due|dose|doses|double up|missed|miss|next one|schedule)\b", core)
         ):
-            return _verdict(
-                Intent.MEDICATION_QUESTION,
-                confident=True,
-                medication=medication,
-                time_reference=time_reference,
-                question=question,
-            )
+            return _medication_question(medication, time_reference, _question_kind(core))
         if symptom is not None:
             return _verdict(
                 Intent.LOG_SYMPTOM,
@@ -272,13 +259,7 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
         and not (symptom is not None and weak_take)
     ):
         if _UNSURE.search(core):
-            return _verdict(
-                Intent.MEDICATION_QUESTION,
-                confident=True,
-                medication=medication,
-                time_reference=time_reference,
-                question=QuestionKind.DID_I_TAKE,
-            )
+            return _medication_question(medication, time_reference, QuestionKind.DID_I_TAKE)
         return _verdict(
             Intent.REPORT_DOSE_TAKEN,
             confident=True,
@@ -375,6 +356,18 @@ def _question_kind(core: str) -> QuestionKind:
     if _NEXT.search(core):
         return QuestionKind.NEXT_DOSE
     return QuestionKind.ABOUT_MEDICATION
+
+
+def _medication_question(
+    medication: str | None, time_reference: TimeReference | None, question: QuestionKind
+) -> RuleVerdict:
+    return _verdict(
+        Intent.MEDICATION_QUESTION,
+        confident=True,
+        medication=medication,
+        time_reference=time_reference,
+        question=question,
+    )
 
 
 def _verdict(intent: Intent, *, confident: bool, **slots: object) -> RuleVerdict:
