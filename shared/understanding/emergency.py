@@ -114,7 +114,9 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"passing out|keep fainting|(funny|queer|dizzy|bad) turn|"
         r"lost consciousness|going to faint|about to faint|going to pass out|unconscious|"
         r"going to collapse|about to collapse|"
-        r"will not wake up|not waking up|not breathing|not responding)\b",
+        r"will not wake up|not waking up|not breathing|not responding)\b|"
+        r"\bsugar\b.{0,25}\b(very|really|dangerously|so) low\b.{0,60}\b(shaking|sweating|confused|"
+        r"can not think|dizzy|faint|drowsy)\b",
     ),
     (
         EmergencyKind.BLEEDING,
@@ -123,6 +125,7 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bcoughing (up )?blood\b|\bvomiting blood\b|\bthrowing up blood\b|\bbleeding heavily\b|"
         r"\bblood in (my|the|her|his) (sick|vomit)\b|\b(sick|vomit) (is |has )?(full of )?blood\b|"
         r"\bblood when (i|she|he) cough\b|"
+        r"\bcut\b.{0,30}\b(will not|would not|does not|can not get it to) stop\b|"
         r"\b(pouring|gushing|pumping|spurting|streaming) (with |out )?blood\b|"
         r"\bblood (is )?(pouring|gushing|pumping|spurting|streaming)\b",
     ),
@@ -138,6 +141,11 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"twice|an extra|extra)\b|\btaken too many\b|\boverdose(d)?\b|\btoo many (pills|tablets)\b|"
         r"\b(took|taken|had|swallowed)\b.{0,30}\b(twice|double|two lots|by mistake|by accident)\b|"
         r"\b(took|taken|had|swallowed) (a|the) whole\b|\ball (of )?(my|the) \w+ at once\b|"
+        r"\b(took|taken|swallowed) (a load|loads|lots|a lot|a bunch) of (my |her |his |the )?"
+        r"(pills|tablets|medicine|meds|capsules)\b|"
+        r"\b(took|taken|had|swallowed)\b.{0,40}\bon purpose\b|"
+        r"\b(child|kid|baby|toddler|little one|grandson|granddaughter|grandchild|grandkids?)\b"
+        r".{0,40}\b(got into|eaten|ate|swallowed|had some of)\b|"
         r"\ball (of )?my (sleeping|sleep|pain|heart) (tablets|pills)\b|\ba handful of\b|"
         r"\b(took|taken|had|swallowed) (the |my |some(one|body) else )?wrong (pills?|tablets?|"
         r"medicines?|dose|ones?)\b|\b(some(one|body) else|my (wife|husband)) (pills|tablets)\b|"
@@ -213,7 +221,9 @@ _DENIALS = re.compile(
 # speech ("dying for a cuppa", "nearly gave me a heart attack").
 _HARMLESS = re.compile(
     r"\b(fell|fall|falling|fallen) (asleep|behind|out with)\b|"
-    r"\b(gave|give|giving|given) (me|us|him|her) a heart attack\b|\bdying (for|to)\b|"
+    r"\b(gave|give|giving|given) (me|us|him|her) a (heart attack|stroke|fit|turn)\b|"
+    r"\bdying (for|to|of (boredom|laughter|laughing|embarrassment|curiosity|thirst|hunger))\b|"
+    r"\bheart attack on a plate\b|\bfit of (the )?(sneezing|coughing|giggles|laughter|pique)\b|"
     r"\b(spilled|spilt|dropped|put|left|knocked|threw|thrown)\b.{0,30}"
     r"\b(on|onto) the (\w+ )?floor\b"
 )
@@ -225,13 +235,23 @@ _COMPILED = tuple(
 )
 
 
+# "A bit breathless after the stairs": worth a question, not an alert.
+_MILD_ON_EXERTION = re.compile(
+    r"\b(a bit|a little|bit|slightly|little bit)\b.{0,30}\b(after|when|climbing|walking|on the|"
+    r"going up|hoover\w*|stairs|hill|exercise)\b"
+)
+
+
 def detect_emergency(normalized: str) -> EmergencyMatch | None:
     """The first emergency in normalized text (see `shared.understanding.text.normalize`)."""
     remaining = _HARMLESS.sub(" ", _DENIALS.sub(" ", normalized))
     for kind, pattern, certain in _COMPILED:
         match = pattern.search(remaining)
         if match is not None:
-            return EmergencyMatch(kind=kind, phrase=match.group(0).strip(), certain=certain)
+            mild = kind is EmergencyKind.BREATHING and _MILD_ON_EXERTION.search(remaining)
+            return EmergencyMatch(
+                kind=kind, phrase=match.group(0).strip(), certain=certain and not mild
+            )
     return None
 
 

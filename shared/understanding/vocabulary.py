@@ -57,6 +57,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     ),
     (r"\b(wee|pee|urinat\w*|passing water)\b", "frequent urination"),
     (r"\bcough(ing)?\b", "cough"),
+    (r"\bwheez(e|es|ing|y)\b", "wheezing"),
     (r"\bringing in my ears?\b|\bears?\b.{0,15}\bringing\b|\btinnitus\b", "tinnitus"),
     (r"\boff colou?r\b|\bnot myself\b|\bout of sorts\b", "unwell"),
     (

@@ -74,6 +74,7 @@ def test_a_clear_emergency_alerts_at_once() -> None:
         "the floor",  # one danger word, the safety net alone
         "I had a fall last week",  # a fall in passing
         "my sister had a heart attack years ago",  # about another time
+        "a bit breathless after the stairs",  # mild, on exertion
     ],
 )
 def test_a_doubtful_emergency_asks_whether_help_is_needed(text: str) -> None:

@@ -279,3 +279,16 @@ def test_a_dose_report_with_a_mild_symptom_after_it_stays_a_dose_report() -> Non
 )
 def test_refusing_or_leaving_a_named_dose_is_a_skip(text: str) -> None:
     assert rules(text).intent is Intent.SKIP_DOSE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've cut myself and it won't stop",
+        "she's taken a load of her tablets on purpose",
+        "the little one's got into my tablets and eaten some",
+        "my sugar's gone very low, I'm shaking and sweating",
+    ],
+)
+def test_bleeding_overdose_a_child_at_the_pills_and_low_sugar_are_emergencies(text: str) -> None:
+    assert rules(text).intent is Intent.EMERGENCY
