@@ -125,7 +125,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bcoughing (up )?blood\b|\bvomiting blood\b|\bthrowing up blood\b|\bbleeding heavily\b|"
         r"\bblood in (my|the|her|his) (sick|vomit)\b|\b(sick|vomit) (is |has )?(full of )?blood\b|"
         r"\bblood when (i|she|he) cough\b|"
-        r"\bcut\b.{0,30}\b(will not|would not|does not|can not get it to) stop\b|"
+        r"\bcut (myself|my \w+|it)\b.{0,30}\b(will not|would not|does not|can not get it to) "
+        r"stop\b|"
         r"\b(pouring|gushing|pumping|spurting|streaming) (with |out )?blood\b|"
         r"\bblood (is )?(pouring|gushing|pumping|spurting|streaming)\b",
     ),
@@ -235,11 +236,15 @@ _COMPILED = tuple(
 )
 
 
-# "A bit breathless after the stairs": worth a question, not an alert.
-_MILD_ON_EXERTION = re.compile(
-    r"\b(a bit|a little|bit|slightly|little bit)\b.{0,30}\b(after|when|climbing|walking|on the|"
-    r"going up|hoover\w*|stairs|hill|exercise)\b"
+# "A bit breathless after the stairs": worth a question, not an alert. Only these mild words
+# with "a bit" and an effort; "I can't breathe" and "choking" alert whatever else is said.
+_MILD_BREATHLESS = re.compile(
+    r"\b(a bit|a little|bit|slightly|little bit) (breathless|short of breath|out of breath)\b"
 )
+_EFFORT = re.compile(
+    r"\b(after|when i|climbing|walking|going up|stairs|hill|hoover\w*|exercise|garden\w*)\b"
+)
+_MILD_PHRASE = re.compile(r"(short(ness)? of breath|out of breath|breathless)")
 
 
 def detect_emergency(normalized: str) -> EmergencyMatch | None:
@@ -248,10 +253,14 @@ def detect_emergency(normalized: str) -> EmergencyMatch | None:
     for kind, pattern, certain in _COMPILED:
         match = pattern.search(remaining)
         if match is not None:
-            mild = kind is EmergencyKind.BREATHING and _MILD_ON_EXERTION.search(remaining)
-            return EmergencyMatch(
-                kind=kind, phrase=match.group(0).strip(), certain=certain and not mild
+            phrase = match.group(0).strip()
+            mild = (
+                kind is EmergencyKind.BREATHING
+                and _MILD_PHRASE.fullmatch(phrase) is not None
+                and _MILD_BREATHLESS.search(remaining) is not None
+                and _EFFORT.search(remaining) is not None
             )
+            return EmergencyMatch(kind=kind, phrase=phrase, certain=certain and not mild)
     return None
 
 

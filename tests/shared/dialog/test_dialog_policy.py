@@ -83,3 +83,10 @@ def test_a_doubtful_emergency_asks_whether_help_is_needed(text: str) -> None:
 
 def test_an_emergency_heard_only_in_another_hypothesis_asks_first() -> None:
     assert step_for("I took my pills", ("I fell over",)) is Step.ASK_HELP
+
+
+@pytest.mark.parametrize(
+    "text", ["I can't breathe, it came on a bit after lunch", "I'm choking a bit after eating"]
+)
+def test_a_mild_word_beside_a_severe_breathing_phrase_still_alerts(text: str) -> None:
+    assert step_for(text) is Step.ALERT
