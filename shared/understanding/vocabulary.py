@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from shared.enums import Severity
 from shared.understanding.model import TimeReference
@@ -447,8 +448,16 @@ def find_medication(text: str, known: Sequence[str] = ()) -> str | None:
 def as_medicine(text: str, known: Sequence[str] = ()) -> str:
     """`text` with every medication name said as "medicine", so a rule written for "I took my
     medicine" also hears "I took my ramipril" ("the sertraline's gone down")."""
-    for name in (*known, *COMMON_MEDICATIONS):
-        pattern = _name_pattern(name)
-        if pattern is not None:
-            text = re.sub(pattern, "medicine", text)
-    return text
+    return _any_name(tuple(known)).sub("medicine", text)
+
+
+@lru_cache(maxsize=256)
+def _any_name(known: tuple[str, ...]) -> re.Pattern[str]:
+    # One pass over the text instead of one per name; longer names first, so "vitamin d" is
+    # replaced whole before "vitamin" could be. Cached per patient's list of names.
+    bodies = {
+        r"\s+".join(re.escape(word) for word in name.lower().split())
+        for name in (*known, *COMMON_MEDICATIONS)
+        if name.strip()
+    }
+    return re.compile(r"\b(" + "|".join(sorted(bodies, key=len, reverse=True)) + r")s?\b")
