@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # llama.cpp builds from source when no wheel is cached; LLAVA is not used and doubles the build.
-# It builds for this CPU (-march=native). On x86_64 without AMX: a CPU may report AMX that its
-# (virtual) machine does not let a process use, and llama.cpp's AMX kernels then crash at the
-# first token (a general protection fault, seen on such a machine); the 2-core targets have none.
+# It builds for this CPU (-march=native), on x86_64 without AMX: a CPU may report AMX that its
+# virtual machine does not let a process use, and llama.cpp's AMX kernels then crash at the
+# first token (a general protection fault, seen on such a machine). A Raspberry Pi has no AMX.
 LLAMA_CPU_FLAGS := $(if $(filter x86_64,$(shell uname -m)),-mno-amx-tile -mno-amx-int8 -mno-amx-bf16)
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF $(if $(LLAMA_CPU_FLAGS),-DCMAKE_C_FLAGS="$(LLAMA_CPU_FLAGS)" -DCMAKE_CXX_FLAGS="$(LLAMA_CPU_FLAGS)")
 # The cloud is production unless told otherwise; the demo, the tests and the benches are not.
