@@ -429,11 +429,14 @@ def parse_severity(text: str) -> Severity | None:
     return Severity.SEVERE
 
 
+def _spoken(name: str) -> str:
+    """A medication name as a regex body: its words in lower case, any spacing between."""
+    return r"\s+".join(re.escape(word) for word in name.lower().split())
+
+
 def _name_pattern(name: str) -> str | None:
-    words = name.lower().split()
-    if not words:
-        return None
-    return r"\b" + r"\s+".join(re.escape(word) for word in words) + r"s?\b"
+    body = _spoken(name)
+    return rf"\b{body}s?\b" if body else None
 
 
 def find_medication(text: str, known: Sequence[str] = ()) -> str | None:
@@ -455,9 +458,5 @@ def as_medicine(text: str, known: Sequence[str] = ()) -> str:
 def _any_name(known: tuple[str, ...]) -> re.Pattern[str]:
     # One pass over the text instead of one per name; longer names first, so "vitamin d" is
     # replaced whole before "vitamin" could be. Cached per patient's list of names.
-    bodies = {
-        r"\s+".join(re.escape(word) for word in name.lower().split())
-        for name in (*known, *COMMON_MEDICATIONS)
-        if name.strip()
-    }
+    bodies = {_spoken(name) for name in (*known, *COMMON_MEDICATIONS)} - {""}
     return re.compile(r"\b(" + "|".join(sorted(bodies, key=len, reverse=True)) + r")s?\b")
