@@ -22,11 +22,22 @@ it), never the transcript: as the main path a per-utterance mean lowers intent a
 hears some emergencies the running mean misses (measured in docs/voice.md). Its grammar lets a
 hesitant start through: up to three fillers and a repeated "i" before a phrase ("um, er, I, I
 fell over"), which the device grammar has no path for.
+
+The running mean is the device's memory of its room, microphone and patient: given a
+`mean_file`, the engine starts from the means it saved when it last listened and saves them
+after every utterance, so a restart (a power cut, an update) does not leave the first sentence
+to be heard with the model's defaults. Measured on the 42 spoken emergencies of the tuning set:
+an engine restarted with its saved means hears every one that the engine before the restart
+heard (docs/voice.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import math
+import os
 import time
 from importlib.resources import files
 from pathlib import Path
@@ -35,6 +46,8 @@ from typing import Any
 from edge_agent.voice.jsgf import parse_jsgf
 from edge_agent.voice.language_model import build_arpa
 from edge_agent.voice.stt import SAMPLE_RATE, Transcript, transcribe_with_stream
+
+log = logging.getLogger(__name__)
 
 LM_SENTENCES = 20_000
 COMMANDS, PHONES, OPEN, ISOLATED = "commands", "phones", "open", "isolated"
@@ -62,6 +75,7 @@ class PocketsphinxEngine:
         *,
         rejection_margin: float = -0.02,
         open_language_model: Path | None = None,
+        mean_file: Path | None = None,
     ) -> None:
         from pocketsphinx import Decoder, get_model_path
 
@@ -91,6 +105,48 @@ class PocketsphinxEngine:
         # True between a stream's start and its finish (see `PocketsphinxStream`).
         self._utterance_open = False
         self.rejection_margin = rejection_margin
+        self._mean_file = mean_file
+        # True when the engine started from the means saved by an earlier run.
+        self.remembered_mean = self._restore_means()
+
+    def _decoders(self) -> dict[str, Any]:
+        return {"commands": self._commands, "free": self._free}
+
+    def _restore_means(self) -> bool:
+        """Start both decoders from the running means in `mean_file`, if it holds good ones."""
+        if self._mean_file is None or not self._mean_file.is_file():
+            return False
+        decoders = self._decoders()
+        try:
+            saved = json.loads(self._mean_file.read_text(encoding="utf-8"))
+            means = {
+                name: _checked_mean(saved[name], width=len(decoder.get_cmn().split(",")))
+                for name, decoder in decoders.items()
+            }
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning(
+                "running means in %s not used (%s): listening starts from the model's",
+                self._mean_file,
+                exc,
+            )
+            return False
+        for name, decoder in decoders.items():
+            decoder.set_cmn(means[name])
+        return True
+
+    def save_means(self) -> None:
+        """Write both decoders' running means to `mean_file` (whole or not at all)."""
+        if self._mean_file is None:
+            return
+        means = {name: decoder.get_cmn() for name, decoder in self._decoders().items()}
+        partial = self._mean_file.with_name(self._mean_file.name + ".tmp")
+        try:
+            self._mean_file.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(json.dumps(means), encoding="utf-8")
+            os.replace(partial, self._mean_file)
+        except OSError as exc:
+            # Listening goes on; only the next restart starts from older means.
+            log.warning("running means not saved to %s: %s", self._mean_file, exc)
 
     @staticmethod
     def _domain_files(cache_dir: Path, grammar_text: str, model_dir: Path) -> tuple[Path, Path]:
@@ -181,6 +237,16 @@ def _decode_whole(decoder: Any, search: str, pcm16: bytes) -> list[str]:
     return hypothesis.hypstr.split() if hypothesis is not None else []
 
 
+def _checked_mean(value: object, *, width: int) -> str:
+    """`value` if it is a running mean as pocketsphinx writes it: `width` finite numbers."""
+    if not isinstance(value, str):
+        raise TypeError(f"a running mean is a string, not {type(value).__name__}")
+    numbers = [float(part) for part in value.split(",")]
+    if len(numbers) != width or not all(math.isfinite(number) for number in numbers):
+        raise ValueError(f"not a running mean of {width} numbers: {value!r}")
+    return value
+
+
 def _acoustic_score(decoder: Any) -> tuple[list[str], float | None]:
     hypothesis = decoder.hyp()
     if hypothesis is None or not hypothesis.hypstr:
@@ -227,6 +293,7 @@ class PocketsphinxStream:
         audio = b"".join(self._chunks)
         open_text = " ".join(engine.decode_open(audio))
         isolated_text = " ".join(engine.decode_isolated(audio))
+        engine.save_means()
         grammar_text = " ".join(grammar_words)
         accepted = bool(grammar_words) and margin is not None and margin >= engine.rejection_margin
         text, mode = (grammar_text, COMMANDS) if accepted else (open_text, OPEN)
