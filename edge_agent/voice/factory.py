@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+from pathlib import Path
 
 from edge_agent.agent import Agent
 from edge_agent.voice.dialog import DialogManager
@@ -17,17 +18,35 @@ from shared.understanding import ModelRunner
 log = logging.getLogger(__name__)
 
 
-def build_engine(settings: VoiceSettings) -> SpeechToText:
-    """The configured speech-to-text engine (vosk needs `vosk_model_path`)."""
+# Where the device keeps its memory of how its patient sounds (in the agent's data dir).
+MEANS_FILE = "listening-means.json"
+
+
+def build_engine(settings: VoiceSettings, *, means_file: Path | None = None) -> SpeechToText:
+    """The configured speech-to-text engine (vosk needs `vosk_model_path`).
+
+    With `means_file`, the device's engine, attuned before the patient's first sentence:
+    pocketsphinx starts from the running means it saved there when it last listened (and keeps
+    saving them); the first time, with none saved, it is warmed up. Without it (evaluations,
+    benches) every engine starts alike, so results repeat.
+    """
     if settings.stt_engine == "vosk":
         if settings.vosk_model_path is None:
             raise ValueError("stt_engine is vosk but MEDMIND_VOICE_VOSK_MODEL_PATH is not set")
         from edge_agent.voice.vosk_engine import VoskEngine
 
-        return VoskEngine(settings.vosk_model_path)
+        vosk = VoskEngine(settings.vosk_model_path)
+        if means_file is not None:
+            warm_up_engine(vosk)
+        return vosk
     from edge_agent.voice.pocketsphinx_engine import PocketsphinxEngine
 
-    return PocketsphinxEngine(settings.data_dir / "stt", rejection_margin=settings.rejection_margin)
+    engine = PocketsphinxEngine(
+        settings.data_dir / "stt", rejection_margin=settings.rejection_margin, mean_file=means_file
+    )
+    if means_file is not None and not engine.remembered_mean:
+        warm_up_engine(engine)
+    return engine
 
 
 WARM_UP_SENTENCE = "good morning, what time is it"
@@ -86,11 +105,11 @@ def build_voice_loop(
 ) -> VoiceLoop:
     """A voice loop for `agent` (not yet attached): real microphone unless one is given.
 
-    An engine built here is warmed up first; one passed in is used as it is.
+    An engine built here is the device's, its running means kept in the agent's data dir
+    (`build_engine`); one passed in is used as it is.
     """
     if engine is None:
-        engine = build_engine(settings)
-        warm_up_engine(engine)
+        engine = build_engine(settings, means_file=agent.settings.data_dir / MEANS_FILE)
     if runner is None:
         runner = build_runner(settings)
     dialog = DialogManager(
