@@ -38,6 +38,7 @@ import json
 import logging
 import math
 import os
+import tempfile
 import time
 from importlib.resources import files
 from pathlib import Path
@@ -139,11 +140,9 @@ class PocketsphinxEngine:
         if self._mean_file is None:
             return
         means = {name: decoder.get_cmn() for name, decoder in self._decoders().items()}
-        partial = self._mean_file.with_name(self._mean_file.name + ".tmp")
         try:
             self._mean_file.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_text(json.dumps(means), encoding="utf-8")
-            os.replace(partial, self._mean_file)
+            _write_whole(self._mean_file, json.dumps(means))
         except OSError as exc:
             # Listening goes on; only the next restart starts from older means.
             log.warning("running means not saved to %s: %s", self._mean_file, exc)
@@ -171,12 +170,8 @@ class PocketsphinxEngine:
         missing = sorted(wanted - known)
         if missing:
             raise ValueError(f"device grammar words without a pronunciation: {missing}")
-        partial_dict = dictionary.with_name(dictionary.name + ".tmp")
-        partial_arpa = arpa.with_name(arpa.name + ".tmp")
-        partial_dict.write_text("\n".join(sorted(set(lines))) + "\n", encoding="utf-8")
-        partial_arpa.write_text(build_arpa(grammar.sample(LM_SENTENCES)), encoding="utf-8")
-        partial_dict.replace(dictionary)
-        partial_arpa.replace(arpa)
+        _write_whole(dictionary, "\n".join(sorted(set(lines))) + "\n")
+        _write_whole(arpa, build_arpa(grammar.sample(LM_SENTENCES)))
         return dictionary, arpa
 
     def open_stream(self) -> PocketsphinxStream:
@@ -235,6 +230,19 @@ def _decode_whole(decoder: Any, search: str, pcm16: bytes) -> list[str]:
     decoder.end_utt()
     hypothesis = decoder.hyp()
     return hypothesis.hypstr.split() if hypothesis is not None else []
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write `path` whole or not at all; engines building the same cache at once (two simulated
+    devices) each write a partial file of their own, and the last rename wins."""
+    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def _checked_mean(value: object, *, width: int) -> str:

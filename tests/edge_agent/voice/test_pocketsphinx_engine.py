@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,14 @@ def test_an_engine_without_a_means_file_saves_nothing(model_cache: Path, tmp_pat
 
     assert not engine.remembered_mean
     assert list(tmp_path.iterdir()) == []
+
+
+def test_engines_starting_together_on_an_empty_cache_both_load(tmp_path: Path) -> None:
+    # Two simulated devices (or a device and `medmind voice eval`) share the model cache; the
+    # second used to fail when the first renamed the half-written files they shared.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        engines = list(pool.map(lambda _: PocketsphinxEngine(tmp_path), range(2)))
+
+    heard = [engine.transcribe(speak_to_pcm16("I took my pills")).text for engine in engines]
+    assert heard == ["i took my pills"] * 2
+    assert not list(tmp_path.rglob("*.tmp")), "a partial file was left in the cache"
