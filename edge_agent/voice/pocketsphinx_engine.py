@@ -27,8 +27,9 @@ The running mean is the device's memory of its room, microphone and patient: giv
 `mean_file`, the engine starts from the means it saved when it last listened and saves them
 after every utterance, so a restart (a power cut, an update) does not leave the first sentence
 to be heard with the model's defaults. Measured on the 42 spoken emergencies of the tuning set:
-a restarted engine hears as many as the engine before the restart, and writes the same
-transcript for most (docs/voice.md, "Fourth round").
+after 12 everyday utterances a restarted engine heard as many as the engine before the
+restart and wrote the same transcript for most, but not all: state the means do not hold is
+lost (docs/voice.md, "Fourth round").
 """
 
 from __future__ import annotations

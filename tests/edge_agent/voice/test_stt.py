@@ -43,8 +43,9 @@ def test_speech_outside_the_grammar_is_rejected_to_the_open_mode(
 
 MISHEARD_AFTER_SOME_SPEECH = pytest.mark.xfail(
     strict=True,
-    reason="espeak-ng's 'call an ambulance' is heard as 'hello ...' unless the speech before it "
-    "happened to move the running mean its way (docs/voice.md, 'Fourth round')",
+    reason="espeak-ng's 'call an ambulance' is heard as 'hello ...' by an engine restarted from "
+    "these means, though the engine that heard the speech itself hears it right: the restart "
+    "loses decoder state the means do not hold (docs/voice.md, 'Fourth round')",
 )
 
 
