@@ -1,5 +1,6 @@
-"""Fixtures for voice tests: a device on the virtual clock with a dialog manager, and engines
-loaded once per session (the pocketsphinx model and the llama.cpp model are slow to load)."""
+"""Fixtures for voice tests: a device on the virtual clock with a dialog manager, a fresh
+pocketsphinx engine per test (its model files assembled once per session) and the llama.cpp
+model loaded once per session (slow to load)."""
 
 from __future__ import annotations
 

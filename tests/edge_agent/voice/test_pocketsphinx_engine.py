@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from edge_agent.voice import pocketsphinx_engine as engine_module
 from edge_agent.voice.audio import speak_to_pcm16
 from edge_agent.voice.pocketsphinx_engine import PocketsphinxEngine
 
@@ -67,12 +68,17 @@ def test_damaged_saved_means_are_not_used_and_are_replaced(
     )
 
 
-def test_an_engine_without_a_means_file_saves_nothing(model_cache: Path, tmp_path: Path) -> None:
+def test_an_engine_without_a_means_file_saves_nothing(
+    model_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = PocketsphinxEngine(model_cache)
+    written: list[Path] = []
+    monkeypatch.setattr(engine_module, "_write_whole", lambda path, text: written.append(path))
+
     engine.transcribe(speak_to_pcm16("thank you"))
 
     assert not engine.remembered_mean
-    assert list(tmp_path.iterdir()) == []
+    assert written == [], f"an engine without a means file wrote {written}"
 
 
 def test_engines_starting_together_on_an_empty_cache_both_load(tmp_path: Path) -> None:

@@ -114,15 +114,10 @@ def test_an_emergency_misheard_under_a_skewed_running_mean_is_still_caught(
     # The running cepstral mean carries over from earlier speech; skewed, it makes the main
     # path hear "I have chest pain" as something harmless. The second pass, with the
     # utterance's own mean, still hears it, and the emergency rules check that hypothesis too.
-    commands, free = pocketsphinx_engine._commands, pocketsphinx_engine._free
-    saved = commands.get_cmn(), free.get_cmn()
-    commands.set_cmn(SKEWED_RUNNING_MEAN)
-    free.set_cmn(SKEWED_RUNNING_MEAN)
-    try:
-        transcript = pocketsphinx_engine.transcribe(speak_to_pcm16("I have chest pain"))
-    finally:
-        commands.set_cmn(saved[0])
-        free.set_cmn(saved[1])
+    pocketsphinx_engine._commands.set_cmn(SKEWED_RUNNING_MEAN)
+    pocketsphinx_engine._free.set_cmn(SKEWED_RUNNING_MEAN)
+
+    transcript = pocketsphinx_engine.transcribe(speak_to_pcm16("I have chest pain"))
 
     assert understand(transcript.text).understanding.intent is not Intent.EMERGENCY, transcript
     assert "i have chest pain" in transcript.alternatives
