@@ -24,9 +24,10 @@ hesitant start through: up to three fillers and a repeated "i" before a phrase (
 fell over"), which the device grammar has no path for.
 
 The running mean is the device's memory of its room, microphone and patient: given a
-`mean_file`, the engine starts from the means it saved when it last listened and saves them
+`means_file`, the engine starts from the means it saved when it last listened and saves them
 after every utterance, so a restart (a power cut, an update) does not leave the first sentence
-to be heard with the model's defaults. Measured on the 42 spoken emergencies of the tuning set:
+to be heard with the model's defaults (means saved by another pocketsphinx release are not
+used). Measured on the 42 spoken emergencies of the tuning set:
 after 12 everyday utterances a restarted engine heard as many as the engine before the
 restart and wrote the same transcript for most, but not all: state the means do not hold is
 lost (docs/voice.md, "Fourth round").
@@ -41,6 +42,7 @@ import math
 import os
 import tempfile
 import time
+from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,9 @@ _DECODER_OPTIONS: dict[str, Any] = {
     "bestpath": False,
     "loglevel": "FATAL",
 }
+# What saved running means are valid for: a restored mean must come from the same acoustic model
+# and front end, or the first sentences are heard worse than with the model's own means.
+MEANS_SOURCE = f"pocketsphinx {version('pocketsphinx')} en-us"
 
 
 def _resource(name: str) -> str:
@@ -77,7 +82,7 @@ class PocketsphinxEngine:
         *,
         rejection_margin: float = -0.02,
         open_language_model: Path | None = None,
-        mean_file: Path | None = None,
+        means_file: Path | None = None,
     ) -> None:
         from pocketsphinx import Decoder, get_model_path
 
@@ -107,7 +112,9 @@ class PocketsphinxEngine:
         # True between a stream's start and its finish (see `PocketsphinxStream`).
         self._utterance_open = False
         self.rejection_margin = rejection_margin
-        self._mean_file = mean_file
+        self._means_file = means_file
+        # Whether the last save failed, so that a read-only data dir warns once, not per utterance.
+        self._save_failing = False
         # True when the engine started from the means saved by an earlier run.
         self.remembered_mean = self._restore_means()
 
@@ -115,20 +122,25 @@ class PocketsphinxEngine:
         return {"commands": self._commands, "free": self._free}
 
     def _restore_means(self) -> bool:
-        """Start both decoders from the running means in `mean_file`, if it holds good ones."""
-        if self._mean_file is None or not self._mean_file.is_file():
+        """Start both decoders from the running means in `means_file`, if it holds good ones."""
+        if self._means_file is None:
             return False
         decoders = self._decoders()
         try:
-            saved = json.loads(self._mean_file.read_text(encoding="utf-8"))
+            saved = json.loads(self._means_file.read_text(encoding="utf-8"))
+            source = saved.get("source") if isinstance(saved, dict) else None
+            if source != MEANS_SOURCE:
+                raise ValueError(f"saved by {source!r}, not by {MEANS_SOURCE!r}")
             means = {
                 name: _checked_mean(saved[name], width=len(decoder.get_cmn().split(",")))
                 for name, decoder in decoders.items()
             }
+        except FileNotFoundError:
+            return False
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning(
                 "running means in %s not used (%s): listening starts from the model's",
-                self._mean_file,
+                self._means_file,
                 exc,
             )
             return False
@@ -137,16 +149,23 @@ class PocketsphinxEngine:
         return True
 
     def save_means(self) -> None:
-        """Write both decoders' running means to `mean_file` (whole or not at all)."""
-        if self._mean_file is None:
+        """Write both decoders' running means to `means_file` (whole or not at all)."""
+        if self._means_file is None:
             return
-        means = {name: decoder.get_cmn() for name, decoder in self._decoders().items()}
+        saved = {"source": MEANS_SOURCE}
+        saved |= {name: decoder.get_cmn() for name, decoder in self._decoders().items()}
         try:
-            self._mean_file.parent.mkdir(parents=True, exist_ok=True)
-            _write_whole(self._mean_file, json.dumps(means))
+            self._means_file.parent.mkdir(parents=True, exist_ok=True)
+            _write_whole(self._means_file, json.dumps(saved))
         except OSError as exc:
             # Listening goes on; only the next restart starts from older means.
-            log.warning("running means not saved to %s: %s", self._mean_file, exc)
+            if not self._save_failing:
+                log.warning("running means not saved to %s: %s", self._means_file, exc)
+            self._save_failing = True
+        else:
+            if self._save_failing:
+                log.info("running means saved to %s again", self._means_file)
+            self._save_failing = False
 
     @staticmethod
     def _domain_files(cache_dir: Path, grammar_text: str, model_dir: Path) -> tuple[Path, Path]:
@@ -234,12 +253,18 @@ def _decode_whole(decoder: Any, search: str, pcm16: bytes) -> list[str]:
 
 
 def _write_whole(path: Path, text: str) -> None:
-    """Write `path` whole or not at all; engines building the same cache at once (two simulated
-    devices) each write a partial file of their own, and the last rename wins."""
+    """Write `path` whole or not at all, even across a power cut; engines building the same cache
+    at once (two simulated devices) each write a partial file of their own, and the last rename
+    wins."""
     descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
+        # mkstemp's files are private (0600); these hold nothing secret.
+        os.fchmod(descriptor, 0o644)
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             file.write(text)
+            file.flush()
+            # Renamed before its data reached the disk, a power cut could leave the file empty.
+            os.fsync(file.fileno())
         os.replace(partial, path)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -302,7 +327,6 @@ class PocketsphinxStream:
         audio = b"".join(self._chunks)
         open_text = " ".join(engine.decode_open(audio))
         isolated_text = " ".join(engine.decode_isolated(audio))
-        engine.save_means()
         grammar_text = " ".join(grammar_words)
         accepted = bool(grammar_words) and margin is not None and margin >= engine.rejection_margin
         text, mode = (grammar_text, COMMANDS) if accepted else (open_text, OPEN)
@@ -313,7 +337,7 @@ class PocketsphinxStream:
                 if hypothesis and hypothesis != text
             )
         )
-        return Transcript(
+        transcript = Transcript(
             text=text,
             confidence=_confidence(margin),
             latency_ms=(time.perf_counter() - started) * 1000.0,
@@ -321,6 +345,8 @@ class PocketsphinxStream:
             mode=mode,
             alternatives=tuple(others),
         )
+        engine.save_means()
+        return transcript
 
 
 def _confidence(margin: float | None) -> float:

@@ -83,7 +83,7 @@ def stt_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settled_means(stt_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The running means (as saved) of an engine that has heard some everyday speech."""
     saved = tmp_path_factory.mktemp("means") / "means.json"
-    engine = PocketsphinxEngine(stt_cache, mean_file=saved)
+    engine = PocketsphinxEngine(stt_cache, means_file=saved)
     for sentence in EVERYDAY_SPEECH:
         engine.transcribe(speak_to_pcm16(sentence))
     return saved.read_text(encoding="utf-8")
@@ -94,7 +94,7 @@ def pocketsphinx_engine(stt_cache: Path, settled_means: str, tmp_path: Path) -> 
     """The device's recogniser as it is in use, restarted from its settled means."""
     means = tmp_path / "means.json"
     means.write_text(settled_means, encoding="utf-8")
-    return PocketsphinxEngine(stt_cache, mean_file=means)
+    return PocketsphinxEngine(stt_cache, means_file=means)
 
 
 @pytest.fixture(scope="session")
