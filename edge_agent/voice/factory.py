@@ -42,7 +42,7 @@ def build_engine(settings: VoiceSettings, *, means_file: Path | None = None) -> 
     from edge_agent.voice.pocketsphinx_engine import PocketsphinxEngine
 
     engine = PocketsphinxEngine(
-        settings.data_dir / "stt", rejection_margin=settings.rejection_margin, mean_file=means_file
+        settings.data_dir / "stt", rejection_margin=settings.rejection_margin, means_file=means_file
     )
     if means_file is not None and not engine.remembered_mean:
         warm_up_engine(engine)
@@ -72,7 +72,7 @@ def build_runner(settings: VoiceSettings) -> ModelRunner | None:
     if not settings.llm_enabled:
         return None
     from edge_agent.voice.llama_runner import LlamaCppRunner
-    from edge_agent.voice.model_files import ensure_llm_model, gemma_model_name
+    from edge_agent.voice.model_files import ensure_llm_model
 
     path = ensure_llm_model(settings)
     runner = LlamaCppRunner(
@@ -80,7 +80,7 @@ def build_runner(settings: VoiceSettings) -> ModelRunner | None:
         n_ctx=settings.llm_n_ctx,
         n_threads=settings.llm_n_threads,
         n_batch=settings.llm_n_batch,
-        model_name=gemma_model_name() if settings.llm_model_path is None else None,
+        model_name=path.name if settings.llm_model_path is None else None,
     )
     runner.warm_up()
     return runner

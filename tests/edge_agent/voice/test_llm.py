@@ -29,7 +29,7 @@ def test_the_output_is_json_in_the_grammar(llama_runner: LlamaCppRunner) -> None
     data = json.loads(completion.text)
     assert data["intent"] in {intent.value for intent in Intent}
     assert set(data) <= set(OUTPUT_JSON_SCHEMA["properties"])
-    assert completion.model_name == "gemma-3-270m-q4_k_m.gguf"
+    assert completion.model_name == "gemma-3-270m-q4_k_m-ascii.gguf"
     assert completion.completion_tokens > 0
 
 
