@@ -12,8 +12,12 @@ from pydantic_core import PydanticCustomError
 
 from shared.enums import Role
 
-# No spaces or control characters: an address goes into email headers as it is.
-EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
+# An address goes into email headers as it is, so it must read there as one address: dot-separated
+# words without spaces, control characters or the header's own punctuation (a ':' made a group
+# of recipients, a ',' a list of them).
+# No escaped quote: the pattern is also ECMAScript's (OpenAPI), whose unicode mode refuses one.
+_ATOM = r'[^@\s\x00-\x1f\x7f-\x9f()<>\[\]:;\\,".]+'
+EMAIL_PATTERN = rf"^{_ATOM}(\.{_ATOM})*@{_ATOM}(\.{_ATOM})+$"
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 
