@@ -34,12 +34,14 @@ TOKENS, SCORES, TOKEN_TYPES = (
     "tokenizer.ggml.token_type",
 )
 EMBEDDING = "token_embd.weight"
+OUTPUT_LAYER = "output.weight"
 # Token type of an ordinary piece; the others (control, byte, user-defined, unknown, unused)
 # are always kept.
 NORMAL_TOKEN = 1
 WORD_BOUNDARY = "\u2581"
 DEFAULT_ALIGNMENT = 32
-_INT32, _FLOAT32, _STRING, _ARRAY = 5, 6, 8, 9
+_UINT32, _INT32, _FLOAT32, _STRING, _ARRAY = 4, 5, 6, 8, 9
+# GGUF's scalar value types, by number, as `struct` codes.
 _SCALARS = {
     0: "B",
     1: "b",
@@ -99,8 +101,10 @@ class _Reader:
             else:
                 for _ in range(count):
                     self.skip_value(element)
-        else:
+        elif kind in _SCALARS:
             self.position += struct.calcsize(_SCALARS[kind])
+        else:
+            raise ValueError(f"GGUF value of unknown type {kind}")
 
     def array_header(self, expected: int) -> int:
         element, count = self.integer("I"), self.integer("Q")
@@ -198,7 +202,7 @@ def _read_layout(view: mmap.mmap, source: Path) -> _Layout:
         elif key == TOKEN_TYPES:
             types = reader.numbers("<i4", reader.array_header(_INT32))
         else:
-            if key == "general.alignment":
+            if key == "general.alignment" and kind == _UINT32:
                 alignment = reader.integer("I")
             else:
                 reader.skip_value(kind)
@@ -210,6 +214,12 @@ def _read_layout(view: mmap.mmap, source: Path) -> _Layout:
         name = reader.string()
         dims = tuple(reader.integer("Q") for _ in range(reader.integer("I")))
         tensors.append(_TensorInfo(name, dims, reader.integer("I"), reader.integer("Q")))
+    embeddings = [tensor for tensor in tensors if tensor.name == EMBEDDING]
+    if len(embeddings) != 1 or embeddings[0].dims[1:2] != (len(pieces),):
+        raise ValueError(f"{source} has no embedding of one row per token to cut")
+    if any(tensor.name == OUTPUT_LAYER for tensor in tensors):
+        # Its rows would have to be cut too; gemma's output layer is its embedding.
+        raise ValueError(f"{source} has an output layer of its own, which is not cut")
     data_start = reader.position + (-reader.position % alignment)
     ends = sorted({tensor.offset for tensor in tensors} | {len(view) - data_start})
     sizes = {tensor.name: ends[ends.index(tensor.offset) + 1] - tensor.offset for tensor in tensors}
