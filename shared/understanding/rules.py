@@ -66,7 +66,16 @@ _TAKEN_STATEMENT = re.compile(
 _TAKE_NEGATION = re.compile(
     r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
     r"could not|was not able to|not yet|missed|not taken|yet to|still (in|on|sitting|there)|"
-    r"not (had|done|used|swallowed)|forgetting|(nah|no) (go )?(take|taking))\b"
+    r"not (had|done|used|swallowed)|forgetting|(nah|no) (go )?(take|taking))\b|"
+    # Dialects: Scots "havnae", "I've no had"; Irish "not after taking" (not taken yet);
+    # Caribbean "nuh tek"; and "not ... yet" with words between ("he's not had them yet").
+    r"\b(have|has|had|did|was|were|could|can|will|would|should|is|are|hav|haven|has)nae\b|"
+    r"\bno (had|taken|took|take|tak|tane)\b|\bnot after (taking|having|doing|using)\b|"
+    r"\b(nuh|nah|neva|never|no) (tek|teck)\b|\bnot\b.{0,30}\byet\b|"
+    # An intention that came to nothing ("meant to have it but it went out of my head"), and a
+    # dose thought taken that was not ("thought I took it but the box is still full").
+    r"\b(meant|intended|wanted|planned|tried|going|supposed) to\b.{0,60}\bbut\b|"
+    r"\bthought (i|he|she)\b.{0,20}\b(had|took|taken|done|did)\b.{0,60}\b(but|nope|not)\b"
 )
 # A dose not taken yet: intended, planned, conditional or under way ("I'll take it later",
 # "if my stomach settles I'll have them", "I'm getting my pills out"). Never a report.
@@ -78,26 +87,37 @@ _NOT_YET = re.compile(
     r"\b(am|is|are) (just )?(getting|taking|having|about|going|sorting|opening|pouring|fetching)\b|"
     r"\b(was|were) (going|meaning|about|supposed|meant) to\b|"
     r"\b(take|have|do|use) (it|them|my \w+( \w+)?) (later|in a (minute|bit|while|moment))\b|"
-    r"\b(will|shall|going to) (give|bring|do) (me|him|her|us)\b"
+    r"\b(will|shall|going to) (give|bring|do) (me|him|her|us)\b|"
+    # Under way, said without a subject ("taking them now, hang on", "just popping them out"),
+    # or what a dose is about to be taken with ("getting water to take them with").
+    r"^(just |now |right )?(getting|taking|popping|opening|pouring|fetching|sorting|having) "
+    r"(them|it|my|the|out|a|some|those|these)\b|"
+    r"\bto (take|swallow|wash down|have|get down) (it|them|those|these|my \w+|the \w+)"
+    r"( \w+)? with\b"
 )
 # Doubt about a dose that may have been taken: a question to answer from the record, not a
 # report ("maybe I took them", "I might have had my tablets").
 _UNSURE = re.compile(
     r"\b(maybe|perhaps|probably|possibly|not sure|unsure|might have|may have|could have|"
     r"i think i might|can not remember|do not remember|can not recall|not certain|uncertain|"
-    r"can not be sure|not positive)\b"
+    r"can not be sure|not positive|no idea (if|whether)|do not know (if|whether))\b|"
+    # "I can't for the life of me remember whether I took it".
+    r"\b(can not|do not|could not)\b.{0,25}\b(remember|recall|be sure)\b"
 )
 _SKIP = re.compile(
     r"\bskip(ping|ped)?\b|^forget (the|my|about)\b|"
     r"\b(nah|no) (go )?take\b.*\b(today|tonight|now)\b|"
     r"\b(going to|will|shall|want to|have to|need to) (give )?miss( out)?\b|"
-    r"\b(will not( be)?|shall not|am not going to|not going to|do not want to|do not wanna|"
+    r"\b(will not( be)?|shall not( be)?|am not going to|not going to|do not want to|do not wanna|"
     r"refuse to|rather not|would rather not|decided not to|chose not to|no longer) "
     r"(take|have|taking|having)\b.{0,30}"
     r"(today|tonight|this (morning|evening|time)|now|anymore|any more|for now|this one|"
     rf"{_MED_WORDS}|\bit\b|\bthem\b)|"
     r"\b(leave|leaving) (it|them|that|(my|the|his|her) \w+( \w+)?) "
-    r"(out|off|for now|for today|today|tonight)\b|\bleave (it|them)$|"
+    r"(out|off|for now|for today|today|tonight)\b|\b(leave|leaving) (it|them)$|"
+    # A dose held on advice ("the GP said hold the ramipril", "we're holding off his metformin").
+    r"\b(hold|holding|held|pause|pausing|paused) (off |back )?(on )?(the|my|his|her|their|our|"
+    r"it|them)\b|"
     rf"\brefus(e|es|ed|ing)\b.{{0,25}}({_MED_WORDS}|\bit\b|\bthem\b)|"
     r"\bpass on\b|\bgiv(e|ing) .{0,25}\ba miss\b|"
     r"\b(will not|shall not|not going to|am not going to|can not be) bother(ed)?\b|"

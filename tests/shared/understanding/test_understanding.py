@@ -292,3 +292,67 @@ def test_refusing_or_leaving_a_named_dose_is_a_skip(text: str) -> None:
 )
 def test_bleeding_overdose_a_child_at_the_pills_and_low_sugar_are_emergencies(text: str) -> None:
     assert rules(text).intent is Intent.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I havenae had my tablets the day",
+        "she didnae take her pills",
+        "I've no taken the metformin yet",
+        "he's not after having his tablets",
+        "mi neva tek mi pills dis mornin",
+        "I've not had the little white ones yet",
+        "I was supposed to do my inhaler at eight but I got distracted",
+        "I thought I'd had my aspirin but the packet says otherwise",
+        "sorting them out now",
+        "fetching a drink to take my tablets with",
+    ],
+)
+def test_dialect_negations_intentions_and_doses_under_way_never_confirm_a_dose(text: str) -> None:
+    result = rules(text)
+
+    assert not result.confirms_dose, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't for the life of me remember if I had my pills",
+        "I don't know whether I took the evening one",
+    ],
+)
+def test_doubt_about_a_past_dose_is_a_question_not_a_report(text: str) -> None:
+    result = rules(text)
+
+    assert (result.intent, result.question) == (
+        Intent.MEDICATION_QUESTION,
+        QuestionKind.DID_I_TAKE,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the nurse said hold his warfarin until Friday",
+        "we're pausing her statin this week",
+        "I shan't be having my evening tablets",
+    ],
+)
+def test_a_dose_held_on_advice_or_refused_is_a_skip(text: str) -> None:
+    assert rules(text).intent is Intent.SKIP_DOSE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think I've taken about twelve of the blue tablets",
+        "he had all his month's tablets at once",
+        "Dad's emptied the whole dosette in one go",
+        "I'm all sweaty and shaky, my sugar is very low",
+        "Mum doesn't recognise me, she's suddenly confused",
+        "I don't know where I am",
+    ],
+)
+def test_many_pills_at_once_severe_confusion_and_a_low_sugar_are_emergencies(text: str) -> None:
+    assert rules(text).intent is Intent.EMERGENCY
