@@ -64,8 +64,17 @@ def test_uncertainty_about_a_dose_is_a_question() -> None:
     assert step_for("perhaps I had them, I can't be sure") is Step.QUESTION
 
 
-def test_a_clear_emergency_alerts_at_once() -> None:
-    assert step_for("I've fallen and I can't get up") is Step.ALERT
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've fallen and I can't get up",
+        "Mum has collapsed in the kitchen",
+        "my husband fell",
+        "I fell over the telly cable and I can't get up",
+    ],
+)
+def test_a_clear_emergency_alerts_at_once(text: str) -> None:
+    assert step_for(text) is Step.ALERT
 
 
 @pytest.mark.parametrize(
@@ -75,6 +84,10 @@ def test_a_clear_emergency_alerts_at_once() -> None:
         "I had a fall last week",  # a fall in passing
         "my sister had a heart attack years ago",  # about another time
         "a bit breathless after the stairs",  # mild, on exertion
+        "my hip still aches where I fell on Tuesday",  # a weekday gone by
+        "back in 1990 I fell down the stairs at work",  # a year gone by
+        "my neighbour collapsed in the street, poor soul",  # someone outside the home
+        "the detective on the telly had a heart attack",  # on a screen
     ],
 )
 def test_a_doubtful_emergency_asks_whether_help_is_needed(text: str) -> None:
