@@ -147,7 +147,8 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         EmergencyKind.OVERDOSE,
         r"\btook (too many|way too many|all of my|all my|the whole (bottle|packet|box)|double|"
         r"twice|an extra|extra)\b|\btaken too many\b|\boverdose(d)?\b|\btoo many (pills|tablets)\b|"
-        r"\b(took|taken|had|swallowed)\b.{0,30}\b(twice|double|two lots|by mistake|by accident)\b|"
+        r"\b(took|taken|had|swallowed)\b(?! the runs).{0,30}\b(twice|double|two lots|by mistake|"
+        r"by accident)\b|"
         r"\b(took|taken|had|swallowed) (a|the) whole\b|\ball (of )?(my|the) \w+ at once\b|"
         r"\b(took|taken|swallowed) (a load|loads|lots|a lot|a bunch) of (my |her |his |the )?"
         r"(pills|tablets|medicine|meds|capsules)\b|"
@@ -242,7 +243,11 @@ _HARMLESS = re.compile(
     r"\bdying (for|to|of (boredom|laughter|laughing|embarrassment|curiosity|thirst|hunger))\b|"
     r"\bheart attack on a plate\b|\bfit of (the )?(sneezing|coughing|giggles|laughter|pique)\b|"
     r"\b(spilled|spilt|dropped|put|left|knocked|threw|thrown)\b.{0,30}"
-    r"\b(on|onto) the (\w+ )?floor\b"
+    r"\b(on|onto) the (\w+ )?floor\b|"
+    # A chest said to be well, or only a little wheezy or rattly, is no chest pain.
+    r"\b(chest|breathing|heart) (is|feels|is feeling|sounds) (grand|fine|good|ok|okay|better|great|"
+    r"clear|champion|all right|alright)\b|"
+    r"\bchest (is|feels) (a bit|a little|slightly|bit) (wheezy|rattly|chesty|congested|phlegmy)\b"
 )
 
 _COMPILED = tuple(

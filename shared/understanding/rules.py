@@ -35,7 +35,9 @@ class RuleVerdict:
 
 
 _MED_WORDS = (
-    r"\b(pills?|meds?|medicines?|medications?|medicine|tablets?|capsules?|doses?|dosage|"
+    r"\b(pills?|meds?|medicines?|medications?|medicine|tablets?(?! (computer|pc|screen|charger))|"
+    r"capsules?|doses?|dosage|blister (pack|packs|strip|strips)|dosette( box)?|"
+    r"pill (box|bottle|organi[sz]er|pot)|"
     r"prescriptions?|drugs?|insulin|injections?|shots?|inhaler|puffers?|drops|vitamins?|"
     r"steroids?|patch(es)?|creams?|ointment|supplements?|"
     r"statins?|syrup|sprays?|(the )?ones? for (my|the) \w+|"
@@ -61,7 +63,10 @@ _TAKEN_STATEMENT = re.compile(
     rf"\btaken care of\b|\bremembered (to take )?(my|the|them|it|{_MED_WORDS})|"
     r"\b(took|taken|had) (what|everything|all) (i|that) (was|am|is) (supposed|meant|due|told)\b|"
     rf"{_MED_WORDS} (are |is )?(all )?(finished|over|done|gone|in me|sorted)\b|\ball taken\b|"
-    rf"\b(gulped|ate|chewed|downed|got)( down)? (my|the|all my|both|all the)( \w+)? {_MED_WORDS}"
+    rf"\b(gulped|ate|chewed|downed|got)( down)? (my|the|all my|both|all the)( \w+)? {_MED_WORDS}|"
+    r"\bgot (them|it|those|these)( all| both)? down\b|"
+    r"\b(took|taken|had) (what|everything|all)( that)? (was|were) in (the|my|his|her) "
+    r"(box|dosette|pack|packet|tray|pot|compartment|slot)\b"
 )
 _TAKE_NEGATION = re.compile(
     r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
@@ -71,7 +76,7 @@ _TAKE_NEGATION = re.compile(
     # Caribbean "nuh tek"; and "not ... yet" with words between ("he's not had them yet").
     r"\b(have|has|had|did|was|were|could|can|will|would|should|is|are|hav|haven|has)nae\b|"
     r"\bno (had|taken|took|take|tak|tane)\b|\bnot after (taking|having|doing|using)\b|"
-    r"\b(nuh|nah|neva|never|no) (tek|teck)\b|\bnot\b.{0,30}\byet\b|"
+    r"\b(nuh|neva) take\b|\bnot\b.{0,30}\byet\b|"
     # An intention that came to nothing ("meant to have it but it went out of my head"), and a
     # dose thought taken that was not ("thought I took it but the box is still full").
     r"\b(meant|intended|wanted|planned|tried|going|supposed) to\b.{0,60}\bbut\b|"
@@ -141,7 +146,8 @@ _CARRIED = re.compile(
 # more pills" holds "have ... pills").
 _HANDLED = re.compile(
     r"\b(ordered|order|collected|collect|picked up|pick up|fetched|bought|buy|delivered|"
-    r"arrived|came|renewed|refilled|refill|counted|sorted( out)?|dropped|lost|found|posted|"
+    r"arrived|came|renewed|refilled|refill|counted|dropped|lost|found|posted|"
+    r"sorted( out)? (my|the|his|her|them|it|those|these)|"
     r"rang|phoned|called)\b"
 )
 _SWALLOWED = re.compile(r"\b(took|taken|swallowed|popped|used)\b")
@@ -185,9 +191,24 @@ def _handled_not_taken(core: str) -> bool:
 
 _DID_I_TAKE = re.compile(
     r"\b(did|have|had) i (already |even |actually |really )?(take|taken|took|had|have|swallow)\b|"
+    r"\b(has|did) (he|she|dad|mum|mom|mother|father|grandad|granddad|gran|nan|nana|grandma|"
+    r"grandpa|my (husband|wife|mum|mom|dad|mother|father)) (already |even )?(had|taken|take|"
+    r"took|have)\b|"
     r"\b(if|whether) i (already |have )?(took|taken|had|have taken|did)\b|"
     r"\b(are|were|is|was) (my |the )?\w* ?(pills|tablets|meds|medicine|dose|doses) (already )?"
     r"(taken|done)\b|\btaken (it|them|my \w+( \w+)?) (already|yet)\b|\bhave i had\b"
+)
+# What a question about the schedule or a medicine may say without a medicine word.
+_ABOUT_THE_SCHEDULE = re.compile(
+    r"\bwhat (am i|do i|is she|is he|are we) (taking|having|on)\b"
+    r"(?! for (dinner|lunch|tea|breakfast|supper))|\bnext (lot|ones?|batch|round)\b|"
+    r"\bwhat is left\b|\bdifferent (brand|make|maker|colour|color|shape)\b|\bgeneric\b"
+)
+# Asking leave to stop or change a medicine: a question, never a skip.
+# ("Can I skip it today?" decides today's dose and stays a skip.)
+_MAY_I = re.compile(
+    r"^(can|could|should|may|must|do) i (have to )?(stop|come off|cut|halve|double|drop)\b|"
+    r"^is it (ok|okay|alright|all right|safe|fine) (if i|to) (stop|come off|drop)\b"
 )
 _NEXT = re.compile(r"\bnext\b|\bwhen (is|do|should|am|will|can|does|are)\b|\bwhat time\b")
 _WHAT_TO_TAKE = re.compile(
@@ -232,6 +253,10 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
     if symptom == "pain" and body_part == "head":
         symptom = "headache"
 
+    if _MAY_I.search(core) and is_question(text, normalized):
+        # "Can I stop the steroids now?" asks; it decides nothing.
+        return _medication_question(medication, time_reference, QuestionKind.ABOUT_MEDICATION)
+
     if _SKIP.search(core) and (
         has_med
         or (time_reference is not None and symptom is None)
@@ -252,6 +277,7 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
             or re.search(r"\bwith (these|those|them)\b", core)
             or _ABOUT_THEM.search(core)
             or re.search(r"\b(take|due|dose|doses|double up|missed|miss|next one|schedule)\b", core)
+            or _ABOUT_THE_SCHEDULE.search(core)
         ):
             return _medication_question(medication, time_reference, _question_kind(core))
         if symptom is not None:

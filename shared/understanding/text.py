@@ -64,6 +64,13 @@ _MISHEARD: tuple[tuple[str, str], ...] = (
     (r"\bpain killers?\b", "painkiller"),
     (r"\bto night\b", "tonight"),
     (r"\bto day\b", "today"),
+    # Dialect spellings: Caribbean "tek" (take); "me pills", "ma tablets" (my).
+    (r"\b(tek|teck)\b", "take"),
+    (
+        r"\b(me|ma|mi)\b(?= (pills?|tablets?|meds?|medicines?|medication|inhaler|insulin|"
+        r"capsules?|puffers?|drops|water pills?|pressure pills?|sugar pills?)\b)",
+        "my",
+    ),
 )
 
 _FILLERS = re.compile(

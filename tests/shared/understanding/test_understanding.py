@@ -356,3 +356,53 @@ def test_a_dose_held_on_advice_or_refused_is_a_skip(text: str) -> None:
 )
 def test_many_pills_at_once_severe_confusion_and_a_low_sugar_are_emergencies(text: str) -> None:
     assert rules(text).intent is Intent.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got it down with some juice",
+        "had me inhaler after breakfast",
+        "mi tek mi pills already",
+        "I've taken everything that was in the dosette",
+        "had my tablets with my toast, all sorted",
+    ],
+)
+def test_plain_and_dialect_reports_of_a_dose_taken_confirm_it(text: str) -> None:
+    assert rules(text).confirms_dose
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I come off the statins now my cholesterol is down?",
+        "has Gran had her tablets yet?",
+        "what am I on at night?",
+        "when's the next batch",
+        "the pharmacy gave me a different make, is that alright?",
+    ],
+)
+def test_questions_without_a_medicine_word_or_asking_leave_are_medication_questions(
+    text: str,
+) -> None:
+    assert rules(text).intent is Intent.MEDICATION_QUESTION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what am I having for dinner",
+        "the tablet computer froze again",
+        "my chest feels fine today",
+        "she's had the runs twice since lunch",
+    ],
+)
+def test_words_near_a_dose_or_danger_that_are_neither(text: str) -> None:
+    result = rules(text)
+
+    assert not result.confirms_dose and result.intent is not Intent.EMERGENCY, result
+    assert result.intent is not Intent.MEDICATION_QUESTION, result
+
+
+def test_asking_to_skip_todays_dose_is_still_a_skip() -> None:
+    assert rules("can I skip it tonight").intent is Intent.SKIP_DOSE
