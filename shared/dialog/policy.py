@@ -29,47 +29,21 @@ class Step(StrEnum):
 
 
 # Danger said about another time: a fall "last week" is worth a question, not an ambulance.
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _ANOTHER_TIME = re.compile(
     r"\b(yesterday|last (night|week|month|year|time)|ago|the other day|earlier this (week|month)|"
-    r"years back|when i was)\b|\b(is|are|feels?|much) (better|fine|gone|okay|ok)\b|"
-    r"\bon (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
-    rf"\bin ({_MONTHS}|(19|20)[0-9][0-9])\b|\bback in\b"
-)
-# Danger told of someone outside the home or on a screen ("my neighbour fell", "he had a heart
-# attack on the telly"): asked about, since the patient may still need help. A carer telling of
-# the patient ("Mum has collapsed") is not in here and alerts.
-_TOLD_OF_OTHERS = re.compile(
-    r"\b(neighbou?rs?|friend|sister|brother|cousin|auntie|aunt|uncle|pal|mate|colleague)\b.{0,30}"
-    r"\b(fell|fallen|had|has had|collapsed|died|broke)\b|"
-    r"\bon (the )?(telly|tv|television|news|radio)\b|"
-    r"\b(film|movie|programme|series|soap|documentary|book|paper)\b.{0,20}\b(about|where|when)\b|"
-    r"\b(in|on) (a|the|that|this) (film|movie|programme|series|soap|documentary|book|paper)\b"
-)
-# The patient's own danger, said beside a mention of others ("I fell watching the telly").
-_OWN_DANGER = re.compile(
-    r"\bi (am |have |just |think i )?(fell|fallen|collapsed|can not|had a fall|tripped|slipped|"
-    r"blacked out|passed out|fainted)\b|\bmy (chest|heart|breathing)\b|\bhelp me\b"
+    r"years back|when i was)\b|\b(is|are|feels?|much) (better|fine|gone|okay|ok)\b"
 )
 
 
 def emergency_is_doubtful(text: str) -> bool:
     """Whether an emergency understood from `text` (the transcript) rests on weak evidence:
     not in the transcript at all (another hypothesis or the model heard it), found only by the
-    single-word safety net, said about another time, or told of someone outside the home or on
-    a screen."""
+    single-word safety net, or said about another time."""
     normalized = normalize(text)
     match = detect_emergency(normalized)
     if match is None:
         return True
-    return (
-        not match.certain
-        or _ANOTHER_TIME.search(normalized) is not None
-        or (
-            _TOLD_OF_OTHERS.search(normalized) is not None
-            and _OWN_DANGER.search(normalized) is None
-        )
-    )
+    return not match.certain or _ANOTHER_TIME.search(normalized) is not None
 
 
 def decide(understanding: Understanding, text: str) -> Step:

@@ -118,12 +118,15 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bsugar\b.{0,25}\b(very|really|dangerously|so) low\b.{0,60}\b(shaking|sweating|confused|"
         r"can not think|dizzy|faint|drowsy)\b|"
         r"\b(shaking|sweating|shaky|sweaty|confused|can not think)\b.{0,60}\bsugar\b.{0,25}"
-        r"\b(very|really|dangerously|so|must be|is) low\b|"
-        # Sudden, severe confusion (a stroke, an infection, a low sugar), not everyday muddle.
-        r"\b(does not|do not|did not|can not) (know|recogni[sz]e) (who|where) (i|she|he|we) "
-        r"(am|is|are)\b|\b(does not|do not|did not) recogni[sz]e (me|us|anyone|her own|his own)\b|"
+        r"\b(very|really|dangerously|so|must be|is) low\b(?! normal|ish)|"
+        # Sudden, severe confusion (a stroke, an infection, a low sugar), not everyday muddle:
+        # someone lost to where or who they are, or not knowing the family.
+        r"\bi (do not|can not) (know|tell) (where|who) i am\b|"
+        r"\b(does not|did not|can not) (know|tell) (where|who) (she|he) is\b(?! going)|"
+        r"\b(she|he|mum|mom|dad|gran|nan|grandad|my (wife|husband|mother|father|mum|mom|dad)) "
+        r"(does not|did not|can not) (recogni[sz]e|know) (me|us|who i am|who we are)\b|"
         r"\b(never|not) (been|seen (her|him|me)) (this|so) confused\b|\bsuddenly (very |so )?"
-        r"confused\b",
+        r"confused\b(?! (me|us|him|her|them))",
     ),
     (
         EmergencyKind.BLEEDING,
@@ -160,15 +163,16 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"medicines?|dose|ones?)\b|\b(some(one|body) else|my (wife|husband)) (pills|tablets)\b|"
         r"\b(pills?|tablets?|medicines?|meds|dose|insulin)\b.{0,15}\b(instead of (mine|my own|my)|"
         r"(that|which) (were|was|are|is) not (mine|for me)|meant for (him|her|my \w+))\b|"
-        # Many at once: "swallowed about ten of my sleeping tablets", "all her week's tablets in
-        # one go", "the whole dosette box".
-        r"\b(took|taken|had|swallowed|eaten|ate)\b.{0,15}\b(five|six|seven|eight|nine|ten|"
-        r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|[5-9]|[1-9][0-9]+) (of )?"
+        # Many at once: "swallowed about ten of my sleeping tablets", "all her week's tablets",
+        # "the whole dosette". A number after "my" is a label ("my 8 o'clock pills").
+        r"\b(took|taken|had|swallowed|eaten|ate)\b.{0,15}\b((about|around|maybe|like|nearly|"
+        r"over|at least|almost|all) (of )?(the )?(five|six|seven|eight|nine|ten|eleven|twelve|"
+        r"fifteen|twenty|thirty|forty|fifty|[5-9]|[1-9][0-9]+)( of)?|(five|six|seven|eight|nine|"
+        r"ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|[5-9]|[1-9][0-9]+) of) "
         r"(my |her |his |the |them |those |these )?(\w+ )?(pills|tablets|capsules|ones)\b|"
-        r"\b(in one go|all at once|all in one go)\b.{0,40}\b(pills|tablets|capsules|meds)\b|"
-        r"\b(pills|tablets|capsules|meds)\b.{0,40}\b(in one go|all at once)\b|"
-        r"\ball (of )?(my|her|his|the|their) (week|weeks|month|months|fortnight)( worth of)? "
-        r"(pills|tablets|capsules|meds|medicine)\b|\bwhole (dosette|pill box|blister|strip)\b",
+        r"\b(took|taken|had|swallowed|eaten|ate)\b.{0,20}\ball (of )?(my|her|his|the|their) "
+        r"(week|weeks|month|months|fortnight)( worth of)? (pills|tablets|capsules|meds|medicine)\b|"
+        r"\b(took|taken|had|swallowed|eaten|ate)\b.{0,20}\bwhole (dosette|pill box)\b",
     ),
     (
         EmergencyKind.SEIZURE,

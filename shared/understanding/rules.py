@@ -36,8 +36,7 @@ class RuleVerdict:
 
 _MED_WORDS = (
     r"\b(pills?|meds?|medicines?|medications?|medicine|tablets?(?! (computer|pc|screen|charger))|"
-    r"capsules?|doses?|dosage|blister (pack|packs|strip|strips)|dosette( box)?|"
-    r"pill (box|bottle|organi[sz]er|pot)|"
+    r"capsules?|doses?|dosage|"
     r"prescriptions?|drugs?|insulin|injections?|shots?|inhaler|puffers?|drops|vitamins?|"
     r"steroids?|patch(es)?|creams?|ointment|supplements?|"
     r"statins?|syrup|sprays?|(the )?ones? for (my|the) \w+|"
@@ -64,9 +63,7 @@ _TAKEN_STATEMENT = re.compile(
     r"\b(took|taken|had) (what|everything|all) (i|that) (was|am|is) (supposed|meant|due|told)\b|"
     rf"{_MED_WORDS} (are |is )?(all )?(finished|over|done|gone|in me|sorted)\b|\ball taken\b|"
     rf"\b(gulped|ate|chewed|downed|got)( down)? (my|the|all my|both|all the)( \w+)? {_MED_WORDS}|"
-    r"\bgot (them|it|those|these)( all| both)? down\b|"
-    r"\b(took|taken|had) (what|everything|all)( that)? (was|were) in (the|my|his|her) "
-    r"(box|dosette|pack|packet|tray|pot|compartment|slot)\b"
+    r"\bgot (them|it|those|these)( all| both)? down\b(?! (from|off|to|in|out|for|on))"
 )
 _TAKE_NEGATION = re.compile(
     r"\b(did not|have not|has not|had not|never|forgot( to)?|forget( to)?|forgotten( to)?|"
@@ -75,12 +72,14 @@ _TAKE_NEGATION = re.compile(
     # Dialects: Scots "havnae", "I've no had"; Irish "not after taking" (not taken yet);
     # Caribbean "nuh tek"; and "not ... yet" with words between ("he's not had them yet").
     r"\b(have|has|had|did|was|were|could|can|will|would|should|is|are|hav|haven|has)nae\b|"
-    r"\bno (had|taken|took|take|tak|tane)\b|\bnot after (taking|having|doing|using)\b|"
-    r"\b(nuh|neva) take\b|\bnot\b.{0,30}\byet\b|"
+    r"\bno (had|taken|tane)\b|\bnot after (taking|having|doing|using)\b|\b(nuh|neva) take\b|"
     # An intention that came to nothing ("meant to have it but it went out of my head"), and a
-    # dose thought taken that was not ("thought I took it but the box is still full").
-    r"\b(meant|intended|wanted|planned|tried|going|supposed) to\b.{0,60}\bbut\b|"
+    # dose thought taken that was not ("thought I took it but the box is still full"); not when
+    # the dose was taken after all ("I wanted to leave it but I took them anyway").
+    r"\b(meant|intended|wanted|planned|tried|going|supposed) to (take|have|do|swallow|use)\b"
+    r".{0,60}\bbut\b(?!.{0,40}\b(took|taken|swallowed)\b)|"
     r"\bthought (i|he|she)\b.{0,20}\b(had|took|taken|done|did)\b.{0,60}\b(but|nope|not)\b"
+    r"(?!.{0,40}\b(took|taken|swallowed)\b)"
 )
 # A dose not taken yet: intended, planned, conditional or under way ("I'll take it later",
 # "if my stomach settles I'll have them", "I'm getting my pills out"). Never a report.
@@ -97,8 +96,8 @@ _NOT_YET = re.compile(
     # or what a dose is about to be taken with ("getting water to take them with").
     r"^(just |now |right )?(getting|taking|popping|opening|pouring|fetching|sorting|having) "
     r"(them|it|my|the|out|a|some|those|these)\b|"
-    r"\bto (take|swallow|wash down|have|get down) (it|them|those|these|my \w+|the \w+)"
-    r"( \w+)? with\b"
+    r"\b(getting|get|fetching|pouring|grabbing|finding)\b.{0,30}\bto (take|swallow|wash down|"
+    r"have|get down) (it|them|those|these|my \w+|the \w+)( \w+)? with\b"
 )
 # Doubt about a dose that may have been taken: a question to answer from the record, not a
 # report ("maybe I took them", "I might have had my tablets").
@@ -121,8 +120,8 @@ _SKIP = re.compile(
     r"\b(leave|leaving) (it|them|that|(my|the|his|her) \w+( \w+)?) "
     r"(out|off|for now|for today|today|tonight)\b|\b(leave|leaving) (it|them)$|"
     # A dose held on advice ("the GP said hold the ramipril", "we're holding off his metformin").
-    r"\b(hold|holding|held|pause|pausing|paused) (off |back )?(on )?(the|my|his|her|their|our|"
-    r"it|them)\b|"
+    rf"\b(hold|holding|pause|pausing) (off |back )?(on )?(the|my|his|her|their|our) (\w+ )?"
+    rf"{_MED_WORDS}|"
     rf"\brefus(e|es|ed|ing)\b.{{0,25}}({_MED_WORDS}|\bit\b|\bthem\b)|"
     r"\bpass on\b|\bgiv(e|ing) .{0,25}\ba miss\b|"
     r"\b(will not|shall not|not going to|am not going to|can not be) bother(ed)?\b|"
@@ -200,15 +199,18 @@ _DID_I_TAKE = re.compile(
 )
 # What a question about the schedule or a medicine may say without a medicine word.
 _ABOUT_THE_SCHEDULE = re.compile(
-    r"\bwhat (am i|do i|is she|is he|are we) (taking|having|on)\b"
+    r"\bwhat (am i|do i|is she|is he) (taking|having|on)\b"
     r"(?! for (dinner|lunch|tea|breakfast|supper))|\bnext (lot|ones?|batch|round)\b|"
-    r"\bwhat is left\b|\bdifferent (brand|make|maker|colour|color|shape)\b|\bgeneric\b"
+    r"\bwhat is left( for (today|tonight|this (morning|evening|afternoon)))?$|"
+    r"\bwhat is left to take\b|\bdifferent (brand|make|maker|colour|color|shape)\b|\bgeneric\b"
 )
 # Asking leave to stop or change a medicine: a question, never a skip.
 # ("Can I skip it today?" decides today's dose and stays a skip.)
 _MAY_I = re.compile(
-    r"^(can|could|should|may|must|do) i (have to )?(stop|come off|cut|halve|double|drop)\b|"
-    r"^is it (ok|okay|alright|all right|safe|fine) (if i|to) (stop|come off|drop)\b"
+    r"^(can|could|should|may|must|do) i (have to )?(stop|come off|cut|halve|double|drop)"
+    r"( taking| having)? (the|my|those|these|it|them|down)\b|"
+    r"^is it (ok|okay|alright|all right|safe|fine) (if i|to) (stop|come off|drop)"
+    r"( taking| having)? (the|my|those|these|it|them)\b"
 )
 _NEXT = re.compile(r"\bnext\b|\bwhen (is|do|should|am|will|can|does|are)\b|\bwhat time\b")
 _WHAT_TO_TAKE = re.compile(
@@ -253,7 +255,7 @@ def understand_by_rules(text: str, known_medications: Sequence[str] = ()) -> Rul
     if symptom == "pain" and body_part == "head":
         symptom = "headache"
 
-    if _MAY_I.search(core) and is_question(text, normalized):
+    if _MAY_I.search(core) and has_med and is_question(text, normalized):
         # "Can I stop the steroids now?" asks; it decides nothing.
         return _medication_question(medication, time_reference, QuestionKind.ABOUT_MEDICATION)
 

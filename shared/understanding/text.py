@@ -66,10 +66,12 @@ _MISHEARD: tuple[tuple[str, str], ...] = (
     (r"\bto day\b", "today"),
     # Dialect spellings: Caribbean "tek" (take); "me pills", "ma tablets" (my).
     (r"\b(tek|teck)\b", "take"),
+    # (only after a verb of taking: "gave me tablets" and "help me" keep their "me").
     (
-        r"\b(me|ma|mi)\b(?= (pills?|tablets?|meds?|medicines?|medication|inhaler|insulin|"
+        r"\b(had|took|taken|take|taking|having|swallowed|done|finished|forgot|forgotten|missed|"
+        r"used|did) (me|ma|mi) (?=(pills?|tablets?|meds?|medicines?|medication|inhaler|insulin|"
         r"capsules?|puffers?|drops|water pills?|pressure pills?|sugar pills?)\b)",
-        "my",
+        r"\1 my ",
     ),
 )
 

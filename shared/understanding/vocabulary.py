@@ -137,7 +137,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
         "loss of appetite",
     ),
     (r"\bdry mouth\b|\bmouth\b.{0,12}\bdry\b|\bparched\b", "dry mouth"),
-    (r"\bulcers?\b|\bcold sores?\b|\bblisters?\b", "ulcer"),
+    (r"\bulcers?\b|\bcold sores?\b|\bblisters?\b(?! (packs?|strips?))", "ulcer"),
     (r"\bnightmares?\b|\bbad dreams?\b", "nightmares"),
     (r"\bbruis(e|es|ed|ing)\b", "bruising"),
     (

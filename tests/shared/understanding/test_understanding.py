@@ -348,7 +348,7 @@ def test_a_dose_held_on_advice_or_refused_is_a_skip(text: str) -> None:
     [
         "I think I've taken about twelve of the blue tablets",
         "he had all his month's tablets at once",
-        "Dad's emptied the whole dosette in one go",
+        "Dad's swallowed the whole dosette box",
         "I'm all sweaty and shaky, my sugar is very low",
         "Mum doesn't recognise me, she's suddenly confused",
         "I don't know where I am",
@@ -364,7 +364,11 @@ def test_many_pills_at_once_severe_confusion_and_a_low_sugar_are_emergencies(tex
         "got it down with some juice",
         "had me inhaler after breakfast",
         "mi tek mi pills already",
-        "I've taken everything that was in the dosette",
+        "the nurse gave me tablets at nine",
+        "I wanted to leave it but I took them anyway",
+        "I thought I had run out, but I found some and took them",
+        "no, took them an hour ago",
+        "I took my pills, not hungry yet though",
         "had my tablets with my toast, all sorted",
     ],
 )
@@ -406,3 +410,56 @@ def test_words_near_a_dose_or_danger_that_are_neither(text: str) -> None:
 
 def test_asking_to_skip_todays_dose_is_still_a_skip() -> None:
     assert rules("can I skip it tonight").intent is Intent.SKIP_DOSE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got it down from the cupboard",
+        "got it down to one tablet a day now",
+        "I've done her dosette box for the week",
+        "I have a dosette box now",
+        "I took what was in the tray back to the chemist",
+    ],
+)
+def test_handling_the_medicine_or_its_box_is_no_dose_taken(text: str) -> None:
+    assert not rules(text).confirms_dose, rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I took my 8 o'clock pills",
+        "I took my 20 mg tablets this morning",
+        "I had six pills this morning as usual",
+        "I swallowed my morning pills all at once",
+        "I've put all my week's tablets in the dosette",
+        "I don't know where he is",
+        "I don't know where we are going for Christmas",
+        "the dog does not recognise me in my hat",
+        "the new remote suddenly confused me",
+        "I was sweating in the garden, my sugar is low normal today",
+    ],
+)
+def test_numbers_labels_and_everyday_muddle_raise_no_alarm(text: str) -> None:
+    assert rules(text).intent is not Intent.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I held the pill in my mouth and swallowed it",
+        "hold my hand while I take my tablets",
+        "pause the radio, I'm taking my pills",
+    ],
+)
+def test_holding_or_pausing_something_else_is_no_skip(text: str) -> None:
+    assert rules(text).intent is not Intent.SKIP_DOSE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can I stop the alarm?", "can I cut my toenails today?", "what are we having tonight"],
+)
+def test_everyday_questions_are_not_about_medicines(text: str) -> None:
+    assert rules(text).intent is not Intent.MEDICATION_QUESTION
