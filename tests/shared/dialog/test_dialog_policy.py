@@ -71,6 +71,10 @@ def test_uncertainty_about_a_dose_is_a_question() -> None:
         "Mum has collapsed in the kitchen",
         "my husband fell",
         "I fell over the telly cable and I can't get up",
+        # Told by someone present, or the patient's danger beside a screen or a weekday.
+        "I'm her sister, she's collapsed",
+        "I'm watching the news on the tv and I've got crushing chest pain",
+        "I fell on Monday and I've been on the floor since",
     ],
 )
 def test_a_clear_emergency_alerts_at_once(text: str) -> None:
@@ -84,10 +88,6 @@ def test_a_clear_emergency_alerts_at_once(text: str) -> None:
         "I had a fall last week",  # a fall in passing
         "my sister had a heart attack years ago",  # about another time
         "a bit breathless after the stairs",  # mild, on exertion
-        "my hip still aches where I fell on Tuesday",  # a weekday gone by
-        "back in 1990 I fell down the stairs at work",  # a year gone by
-        "my neighbour collapsed in the street, poor soul",  # someone outside the home
-        "the detective on the telly had a heart attack",  # on a screen
     ],
 )
 def test_a_doubtful_emergency_asks_whether_help_is_needed(text: str) -> None:
