@@ -8,6 +8,7 @@ grammar (`shared.understanding.grammar`) forces.
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from shared.understanding.model import Understanding
 
@@ -57,9 +58,22 @@ PROMPT_PREFIX = (
 )
 
 
+# Typographic marks as a keyboard types them.
+_PLAIN_MARKS = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+
+
+def plain(text: str) -> str:
+    """`text` in ASCII: curly quotes and dashes plain, accents dropped, other characters left out.
+    The device's model only knows ASCII pieces (edge_agent.voice.gguf_vocabulary)."""
+    folded = unicodedata.normalize("NFKD", text.translate(_PLAIN_MARKS))
+    return folded.encode("ascii", "ignore").decode("ascii")
+
+
 def build_prompt(utterance: str) -> str:
-    """The full prompt for one utterance: the fixed prefix, then the utterance."""
-    said = " ".join(utterance.split())[:300]
+    """The full prompt for one utterance: the fixed prefix, then the utterance in ASCII."""
+    said = " ".join(plain(utterance).split())[:300]
     return f"{PROMPT_PREFIX}Said: {said}\nJSON:"
 
 
