@@ -12,12 +12,13 @@ from pydantic_core import PydanticCustomError
 
 from shared.enums import Role
 
-# An address goes into email headers as it is, so it must read there as one address: dot-separated
-# words without spaces, control characters or the header's own punctuation (a ':' made a group
-# of recipients, a ',' a list of them).
-# No escaped quote: the pattern is also ECMAScript's (OpenAPI), whose unicode mode refuses one.
-_ATOM = r'[^@\s\x00-\x1f\x7f-\x9f()<>\[\]:;\\,".]+'
-EMAIL_PATTERN = rf"^{_ATOM}(\.{_ATOM})*@{_ATOM}(\.{_ATOM})+$"
+# An address goes into email headers as it is, so it must read there as one address: words of
+# RFC 5322's plain ASCII letters joined by dots, a host name after the '@'. No header punctuation
+# (a ':' made a group of recipients, a ',' a list), no '?' ("=?utf-8?q?...?=" is decoded into
+# other text when the mail is read) and no other script (it would be sent encoded, and garbled).
+_LOCAL_WORD = r"[A-Za-z0-9!#$%&'*+/=^_`{|}~-]+"
+_HOST_LABEL = r"[A-Za-z0-9-]+"
+EMAIL_PATTERN = rf"^{_LOCAL_WORD}(\.{_LOCAL_WORD})*@{_HOST_LABEL}(\.{_HOST_LABEL})+$"
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 
