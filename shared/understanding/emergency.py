@@ -199,6 +199,7 @@ PATTERNS: tuple[tuple[EmergencyKind, str], ...] = (
         r"\bhelp\b$|\bcall (an )?ambulance\b|\bcall (9 1 1|911|999|112|the doctor now|a doctor now|"
         r"for help|my (daughter|son|wife|husband|nurse|carer|caregiver) now)\b|"
         r"\bemergency\b|\burgent(ly)?\b|\bi am dying\b|\bi think i am dying\b|\bget an ambulance\b|"
+        r"\bthis is the end\b(?! of)|\bi am (slipping|fading) away\b|"
         r"\b(been|had|there is) an accident\b|\bon fire\b|\bsmoke alarm\b|\bgas leak\b|"
         r"\bsmell (of )?(gas|burning|smoke)\b|\b(there is|full of) smoke\b",
     ),

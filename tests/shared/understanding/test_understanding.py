@@ -352,6 +352,8 @@ def test_a_dose_held_on_advice_or_refused_is_a_skip(text: str) -> None:
         "I'm all sweaty and shaky, my sugar is very low",
         "Mum doesn't recognise me, she's suddenly confused",
         "I don't know where I am",
+        "I feel like this is the end",
+        "I'm slipping away",
     ],
 )
 def test_many_pills_at_once_severe_confusion_and_a_low_sugar_are_emergencies(text: str) -> None:
@@ -439,6 +441,7 @@ def test_handling_the_medicine_or_its_box_is_no_dose_taken(text: str) -> None:
         "the dog does not recognise me in my hat",
         "the new remote suddenly confused me",
         "I was sweating in the garden, my sugar is low normal today",
+        "this is the end of the pills, I need more",
     ],
 )
 def test_numbers_labels_and_everyday_muddle_raise_no_alarm(text: str) -> None:
